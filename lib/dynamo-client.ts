@@ -1,0 +1,42 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+
+export interface DynamoClientSettings {
+  region: string;
+  /** A DynamoDB-compatible endpoint (dynalite, DynamoDB Local); unset means AWS itself. */
+  endpoint?: string;
+  /** Time allowed to open a connection, in milliseconds. */
+  connectTimeoutMs: number;
+  /** Time allowed for one attempt's response, in milliseconds. */
+  requestTimeoutMs: number;
+  /** Attempts per call, the first included. */
+  maxAttempts: number;
+}
+
+/**
+ * One document client per process, with timeouts and retries set so that an unreachable or
+ * throttling store fails a request within about `maxAttempts * requestTimeoutMs` instead of the
+ * SDK's default of waiting indefinitely.
+ */
+export function createDocumentClient(settings: DynamoClientSettings): DynamoDBDocumentClient {
+  const local = settings.endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region: settings.region,
+    endpoint: settings.endpoint,
+    maxAttempts: settings.maxAttempts,
+    retryMode: "standard",
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: settings.connectTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+    }),
+    // Local stores accept any credentials; a laptop without an AWS profile still works.
+    credentials:
+      local && !process.env.AWS_ACCESS_KEY_ID
+        ? { accessKeyId: "local", secretAccessKey: "local" }
+        : undefined,
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { convertEmptyValues: false, removeUndefinedValues: false },
+  });
+}
