@@ -1,0 +1,42 @@
+import { BadRequestException, ValidationPipe } from "@nestjs/common";
+import { NestFactory } from "@nestjs/core";
+import type { NestExpressApplication } from "@nestjs/platform-express";
+import { Logger } from "nestjs-pino";
+import { AppModule } from "./app.module";
+import { ErrorBodyFilter } from "./common/error-body.filter";
+import { configureServerTimeouts, GracefulShutdown } from "./common/graceful-shutdown";
+import { setupOpenApi } from "./common/openapi";
+import { requestIdMiddleware } from "./common/request-id";
+
+/**
+ * Creates the service with all of its global setup, without listening: callers may add Express
+ * middleware with `app.use(...)` and then `await app.listen(port)`. Throws a
+ * ConfigValidationError naming every environment variable that is missing or wrong.
+ */
+export async function createApp(): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.disable("x-powered-by");
+  app.set("etag", false);
+  app.use(requestIdMiddleware);
+  app.use(app.get(GracefulShutdown).middleware);
+  app.useGlobalFilters(new ErrorBodyFilter());
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: (errors) =>
+        new BadRequestException(
+          errors.flatMap((error) => Object.values(error.constraints ?? {})).join("; "),
+        ),
+    }),
+  );
+  setupOpenApi(app);
+  configureServerTimeouts(app.getHttpServer());
+  app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
+  return app;
+}

@@ -1,0 +1,92 @@
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from "@nestjs/common";
+import type { Response } from "express";
+import { errorBody, type ErrorBody } from "../../../lib/http-error";
+import {
+  InvalidCursorError,
+  ItemTooLargeError,
+  StoreUnavailableError,
+  UnstorableItemError,
+} from "./errors";
+
+const DOMAIN_ERROR_STATUS = new Map<new (...args: never[]) => Error, HttpStatus>([
+  [StoreUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
+  [ItemTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
+  [UnstorableItemError, HttpStatus.UNPROCESSABLE_ENTITY],
+  [InvalidCursorError, HttpStatus.BAD_REQUEST],
+]);
+
+/** Errors raised by body-parser and other http-errors users carry their own 4xx status. */
+interface ClientHttpError {
+  status: number;
+  message: string;
+  type?: string;
+  limit?: number;
+}
+
+function isClientHttpError(error: unknown): error is ClientHttpError {
+  if (!(error instanceof Error)) return false;
+  const { status, expose } = error as { status?: unknown; expose?: unknown };
+  return typeof status === "number" && status >= 400 && status < 500 && expose !== false;
+}
+
+function httpExceptionMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === "string") return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String).join("; ");
+  return typeof message === "string" ? message : exception.message;
+}
+
+function clientErrorMessage(error: ClientHttpError): string {
+  if (error.type === "entity.too.large") {
+    return `The request body is larger than the ${error.limit ?? "allowed"} bytes accepted`;
+  }
+  if (error.type === "request.aborted") return "The request was aborted before its body arrived";
+  return error.message;
+}
+
+/** Maps anything thrown while serving a request to a status and lib/http-error.ts's ErrorBody. */
+export function toErrorBody(exception: unknown): ErrorBody {
+  if (exception instanceof HttpException) {
+    return errorBody(exception.getStatus(), httpExceptionMessage(exception));
+  }
+  for (const [type, status] of DOMAIN_ERROR_STATUS) {
+    if (exception instanceof type) {
+      const message =
+        status === HttpStatus.SERVICE_UNAVAILABLE
+          ? "The data store is unavailable; try again shortly"
+          : exception.message;
+      return errorBody(status, message);
+    }
+  }
+  if (isClientHttpError(exception)) {
+    return errorBody(exception.status, clientErrorMessage(exception));
+  }
+  return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
+}
+
+@Catch()
+export class ErrorBodyFilter implements ExceptionFilter {
+  private readonly logger = new Logger("ErrorBodyFilter");
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = toErrorBody(exception);
+    if (body.statusCode >= 500) {
+      const level = body.statusCode === 503 ? "warn" : "error";
+      this.logger[level]({ err: exception, statusCode: body.statusCode }, "request failed");
+    }
+    if (response.headersSent) {
+      response.destroy();
+      return;
+    }
+    response.status(body.statusCode).json(body);
+  }
+}

@@ -1,0 +1,24 @@
+import type { IncomingMessage } from "node:http";
+import type { Params } from "nestjs-pino";
+import type { LogLevel } from "../config/app.config";
+import { resolveRequestId } from "./request-id";
+
+/** JSON lines on stdout; every request line carries `reqId`, the response's x-request-id. */
+export function loggerParams(level: LogLevel): Params {
+  return {
+    pinoHttp: {
+      level,
+      genReqId: (req: IncomingMessage) => req.id ?? resolveRequestId(req.headers),
+      customAttributeKeys: { reqId: "reqId" },
+      quietReqLogger: true,
+      redact: { paths: ["req.headers.authorization", "req.headers.cookie"], remove: true },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+      },
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { Inject, Injectable } from "@nestjs/common";
+import type { ConfigType } from "@nestjs/config";
+import { StoreUnavailableError } from "../common/errors";
+import { appConfig } from "../config/app.config";
+import { DYNAMODB_DOCUMENT_CLIENT } from "./dynamodb.constants";
+import { translateDynamoDbError } from "./dynamodb-errors";
+
+const SERVING_STATUSES = new Set(["ACTIVE", "UPDATING"]);
+
+/** Whether the table answers and can serve reads and writes (needs dynamodb:DescribeTable). */
+@Injectable()
+export class TableReadiness {
+  private readonly tableName: string;
+
+  constructor(
+    @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient,
+    @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
+  ) {
+    this.tableName = config.dynamodb.tableName;
+  }
+
+  async check(): Promise<void> {
+    let status: string | undefined;
+    try {
+      const { Table } = await this.client.send(
+        new DescribeTableCommand({ TableName: this.tableName }),
+      );
+      status = Table?.TableStatus;
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+    if (status === undefined || !SERVING_STATUSES.has(status)) {
+      throw new StoreUnavailableError(
+        `Table ${this.tableName} is ${status ?? "in an unknown state"}`,
+      );
+    }
+  }
+}

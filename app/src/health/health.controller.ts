@@ -1,0 +1,28 @@
+import { Controller, Get } from "@nestjs/common";
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from "@nestjs/swagger";
+import { HEALTH_CHECK_PATH } from "../../../lib/routes";
+import { ErrorBodyDto } from "../common/error-body.dto";
+import { TableReadiness } from "../dynamodb/table-readiness";
+import { StatusDto } from "./status.dto";
+
+@ApiTags("health")
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: TableReadiness) {}
+
+  @Get(HEALTH_CHECK_PATH)
+  @ApiOperation({ summary: "Liveness: the process serves HTTP (does not touch DynamoDB)" })
+  @ApiOkResponse({ type: StatusDto })
+  health(): StatusDto {
+    return { status: "ok" };
+  }
+
+  @Get("ready")
+  @ApiOperation({ summary: "Readiness: the DynamoDB table answers" })
+  @ApiOkResponse({ type: StatusDto })
+  @ApiResponse({ status: 503, description: "The table is unreachable", type: ErrorBodyDto })
+  async ready(): Promise<StatusDto> {
+    await this.readiness.check();
+    return { status: "ok" };
+  }
+}

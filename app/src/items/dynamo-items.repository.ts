@@ -1,0 +1,128 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { Inject, Injectable } from "@nestjs/common";
+import type { ConfigType } from "@nestjs/config";
+import { parseItemKey } from "../../../lib/item-key";
+import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
+import {
+  InvalidCursorError,
+  ItemKeyConflictError,
+  ItemTooLargeError,
+  UnstorableItemError,
+} from "../common/errors";
+import { appConfig } from "../config/app.config";
+import { DYNAMODB_DOCUMENT_CLIENT } from "../dynamodb/dynamodb.constants";
+import { isValidationException, translateDynamoDbError } from "../dynamodb/dynamodb-errors";
+import { isJsonObject } from "./item-data";
+import type { ListPosition } from "./list-cursor";
+import { ItemsPage, ItemsRepository } from "./items.repository";
+
+function toStoredItem(record: Record<string, unknown>): StoredItem | undefined {
+  const { id, data, createdAt } = record;
+  if (typeof id !== "string" || typeof createdAt !== "string" || !isJsonObject(data)) {
+    return undefined;
+  }
+  return { id, data, createdAt };
+}
+
+function toPosition(
+  lastEvaluatedKey: Record<string, unknown> | undefined,
+): ListPosition | undefined {
+  if (lastEvaluatedKey === undefined) return undefined;
+  const id = lastEvaluatedKey[TABLE_HASH_KEY];
+  if (typeof id !== "string") {
+    throw new Error(
+      `Unexpected LastEvaluatedKey from DynamoDB: ${JSON.stringify(lastEvaluatedKey)}`,
+    );
+  }
+  return { id };
+}
+
+@Injectable()
+export class DynamoItemsRepository extends ItemsRepository {
+  private readonly tableName: string;
+
+  constructor(
+    @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient,
+    @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
+  ) {
+    super();
+    this.tableName = config.dynamodb.tableName;
+  }
+
+  async create(item: StoredItem): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { [TABLE_HASH_KEY]: item.id, data: item.data, createdAt: item.createdAt },
+          ConditionExpression: "attribute_not_exists(#key)",
+          ExpressionAttributeNames: { "#key": TABLE_HASH_KEY },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        throw new ItemKeyConflictError(`An item with key ${item.id} already exists`);
+      }
+      if (isValidationException(error)) {
+        if (/size/i.test(error.message)) throw new ItemTooLargeError(error.message);
+        throw new UnstorableItemError(`DynamoDB cannot store this object: ${error.message}`);
+      }
+      if (error instanceof Error && /^(Number|Special numeric value)/.test(error.message)) {
+        throw new UnstorableItemError(error.message);
+      }
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  async findById(id: string): Promise<StoredItem | undefined> {
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { [TABLE_HASH_KEY]: id } }),
+      );
+      return Item === undefined ? undefined : toStoredItem(Item);
+    } catch (error) {
+      throw translateDynamoDbError(error);
+    }
+  }
+
+  /**
+   * One Scan call returns at most 1 MB, however large `Limit` is, so this keeps scanning with the
+   * remaining count until it has `limit` items or the table ends. Asking each call for only the
+   * remaining count means the last evaluated key is always the last item returned.
+   */
+  async list(limit: number, after?: ListPosition): Promise<ItemsPage> {
+    const items: StoredItem[] = [];
+    let position = after;
+    do {
+      const page = await this.scan(limit - items.length, position);
+      for (const record of page.records) {
+        const item = toStoredItem(record);
+        if (item !== undefined && parseItemKey(item.id) === item.id) items.push(item);
+      }
+      position = page.next;
+    } while (position !== undefined && items.length < limit);
+    return { items, next: position };
+  }
+
+  private async scan(
+    limit: number,
+    after: ListPosition | undefined,
+  ): Promise<{ records: Record<string, unknown>[]; next?: ListPosition }> {
+    try {
+      const { Items, LastEvaluatedKey } = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Limit: limit,
+          ExclusiveStartKey: after === undefined ? undefined : { [TABLE_HASH_KEY]: after.id },
+        }),
+      );
+      return { records: Items ?? [], next: toPosition(LastEvaluatedKey) };
+    } catch (error) {
+      if (isValidationException(error)) {
+        throw new InvalidCursorError(`The cursor does not point into this table: ${error.message}`);
+      }
+      throw translateDynamoDbError(error);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Res,
+} from "@nestjs/common";
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from "@nestjs/swagger";
+import type { Response } from "express";
+import { API_PREFIX } from "../../../lib/routes";
+import { ErrorBodyDto } from "../common/error-body.dto";
+import { CreatedItemDto, ITEM_DATA_SCHEMA, ItemDto, ItemListDto } from "./dto/item.dto";
+import { ListItemsQuery } from "./dto/list-items.query";
+import type { ItemData } from "./item-data";
+import { DEFAULT_LIST_LIMIT, ItemListView, ItemView, ItemsService } from "./items.service";
+import { ParseItemDataPipe } from "./parse-item-data.pipe";
+import { ParseItemKeyPipe } from "./parse-item-key.pipe";
+
+const error = (status: number, description: string) =>
+  ApiResponse({ status, description, type: ErrorBodyDto });
+
+@ApiTags("items")
+@Controller(API_PREFIX)
+@error(HttpStatus.SERVICE_UNAVAILABLE, "DynamoDB is unreachable, timing out or throttling")
+export class ItemsController {
+  constructor(private readonly items: ItemsService) {}
+
+  @Post("put")
+  @HttpCode(HttpStatus.CREATED)
+  @ApiOperation({ summary: "Store a JSON object under a new key" })
+  @ApiConsumes("application/json")
+  @ApiBody({ schema: ITEM_DATA_SCHEMA })
+  @ApiCreatedResponse({
+    type: CreatedItemDto,
+    description: "Stored",
+    headers: { Location: { description: "/picus/get/{key}", schema: { type: "string" } } },
+  })
+  @error(HttpStatus.BAD_REQUEST, "The body is empty, malformed or not a JSON object")
+  @error(HttpStatus.PAYLOAD_TOO_LARGE, "The object does not fit one DynamoDB item (400 KB)")
+  @error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "The body is not application/json in UTF-8")
+  @error(
+    HttpStatus.UNPROCESSABLE_ENTITY,
+    "DynamoDB cannot store the object as given: nested deeper than 32 levels, a number outside " +
+      "±(2^53-1) or nearer zero than 1e-130, or text with unpaired surrogates",
+  )
+  async put(
+    @Body(ParseItemDataPipe) data: ItemData,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CreatedItemDto> {
+    const key = await this.items.create(data);
+    res.location(`${API_PREFIX}/get/${key}`);
+    return { key };
+  }
+
+  @Get("get/:key")
+  @ApiOperation({ summary: "Read one item" })
+  @ApiParam({ name: "key", format: "uuid", description: "A key returned by put" })
+  @ApiOkResponse({ type: ItemDto })
+  @error(HttpStatus.BAD_REQUEST, "The key is not a UUID v4")
+  @error(HttpStatus.NOT_FOUND, "No item has this key")
+  async get(@Param("key", ParseItemKeyPipe) key: string): Promise<ItemView> {
+    const item = await this.items.get(key);
+    if (item === undefined) throw new NotFoundException(`No item has the key ${key}`);
+    return item;
+  }
+
+  @Get("list")
+  @ApiOperation({
+    summary: "Page through all items",
+    description:
+      "Following nextCursor until it is null returns every item exactly once. Items come in the " +
+      "table's order, not in creation order.",
+  })
+  @ApiOkResponse({ type: ItemListDto })
+  @error(HttpStatus.BAD_REQUEST, "limit is not a whole number in range, or the cursor is not valid")
+  list(@Query() query: ListItemsQuery): Promise<ItemListView> {
+    return this.items.list(query.limit ?? DEFAULT_LIST_LIMIT, query.cursor);
+  }
+}

@@ -1,0 +1,19 @@
+import type { StoredItem } from "../../../lib/table";
+import type { ListPosition } from "./list-cursor";
+
+export interface ItemsPage {
+  items: StoredItem[];
+  /** Where the next page starts; absent when the table has no more items. */
+  next?: ListPosition;
+}
+
+/** The persistence port of the items feature; the service never sees the SDK. */
+export abstract class ItemsRepository {
+  /** Stores a new item; throws ItemKeyConflictError instead of replacing an existing one. */
+  abstract create(item: StoredItem): Promise<void>;
+
+  abstract findById(id: string): Promise<StoredItem | undefined>;
+
+  /** Up to `limit` items after `after`, in the store's order. */
+  abstract list(limit: number, after?: ListPosition): Promise<ItemsPage>;
+}
