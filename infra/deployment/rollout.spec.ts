@@ -376,11 +376,9 @@ describe("rolloutEcsService", () => {
   });
 
   it("skips on first create, when the service has no task sets yet but runs the target", async () => {
-    ecs
-      .on(DescribeServicesCommand)
-      .resolves({
-        services: [codeDeployService(CURRENT, { taskSets: [], taskDefinition: TARGET })],
-      });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [codeDeployService(CURRENT, { taskSets: [], taskDefinition: TARGET })],
+    });
     const { runtime } = fakeRuntime();
 
     const result = await rolloutEcsService(request, clients, runtime);
