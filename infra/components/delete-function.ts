@@ -1,0 +1,78 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { bundleDeleteFunction } from "../../functions/build";
+import { allowPolicy, serviceRole } from "../iam";
+
+export interface DeleteFunctionArgs {
+  tableName: pulumi.Input<string>;
+  tableArn: pulumi.Input<string>;
+  memoryMb: number;
+  /** -1 leaves the function on the account's unreserved concurrency pool. */
+  reservedConcurrency: number;
+  logRetentionDays: number;
+  logLevel: string;
+}
+
+/** Bundles the handler with esbuild into a fresh directory and returns it as a Lambda archive. */
+async function bundledCode(): Promise<pulumi.asset.Archive> {
+  const outdir = mkdtempSync(path.join(tmpdir(), "picus-delete-item-"));
+  await bundleDeleteFunction(outdir);
+  return new pulumi.asset.FileArchive(outdir);
+}
+
+/** The Lambda that serves `DELETE /picus/{key}` behind the ALB, allowed nothing but DeleteItem. */
+export class DeleteFunction extends pulumi.ComponentResource {
+  public readonly functionName: pulumi.Output<string>;
+  public readonly functionArn: pulumi.Output<string>;
+
+  constructor(name: string, args: DeleteFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("picus:function:DeleteFunction", name, {}, opts);
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
+
+    const role = serviceRole(`${name}-role`, "lambda.amazonaws.com", { parent: this });
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.name,
+        policy: allowPolicy([
+          { Sid: "DeleteItems", Action: ["dynamodb:DeleteItem"], Resource: [args.tableArn] },
+          {
+            Sid: "WriteLogs",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+          },
+        ]),
+      },
+      { parent: this },
+    );
+
+    const fn = new aws.lambda.Function(
+      `${name}-fn`,
+      {
+        runtime: aws.lambda.Runtime.NodeJS22dX,
+        architectures: ["arm64"],
+        handler: "index.handler",
+        code: bundledCode(),
+        role: role.arn,
+        memorySize: args.memoryMb,
+        timeout: 10,
+        reservedConcurrentExecutions: args.reservedConcurrency,
+        environment: { variables: { TABLE_NAME: args.tableName, LOG_LEVEL: args.logLevel } },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      },
+      { parent: this, dependsOn: [logGroup, policy] },
+    );
+
+    this.functionName = fn.name;
+    this.functionArn = fn.arn;
+    this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn });
+  }
+}

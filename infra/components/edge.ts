@@ -1,0 +1,244 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import {
+  CONTAINER_PORT,
+  DELETE_ITEM_ROUTE,
+  HEALTH_CHECK_PATH,
+  type AlbRoute,
+} from "../../lib/routes";
+
+export interface EdgeArgs {
+  vpcId: pulumi.Input<string>;
+  publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** CIDRs allowed to reach the public listeners (80, and 443 with a certificate). */
+  ingressCidrs: string[];
+  /** When set, HTTPS on 443 serves production traffic and port 80 only redirects to it. */
+  certificateArn?: string;
+  testListenerPort: number;
+  /** CIDRs allowed to reach the test listener; empty keeps it closed to the outside. */
+  testTrafficCidrs: string[];
+  deregistrationDelaySeconds: number;
+  /** The DELETE function the Lambda target group invokes. */
+  deleteFunctionArn: pulumi.Input<string>;
+  deleteFunctionName: pulumi.Input<string>;
+}
+
+const HTTPS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+const DELETE_RULE_PRIORITY = 10;
+
+/** The ALB condition block for a shared route definition. */
+export function routeConditions(route: AlbRoute): aws.types.input.lb.ListenerRuleCondition[] {
+  return [
+    { httpRequestMethod: { values: [route.method] } },
+    { pathPattern: { values: [route.pathPattern] } },
+  ];
+}
+
+/**
+ * The internet-facing ALB: a production and a test listener (CodeDeploy owns their default
+ * actions), blue and green `ip` target groups for the service, and the DELETE route to the Lambda
+ * target group on both listeners.
+ */
+export class Edge extends pulumi.ComponentResource {
+  public readonly securityGroupId: pulumi.Output<string>;
+  public readonly loadBalancerArnSuffix: pulumi.Output<string>;
+  public readonly dnsName: pulumi.Output<string>;
+  public readonly apiUrl: pulumi.Output<string>;
+  public readonly productionListenerArn: pulumi.Output<string>;
+  public readonly testListenerArn: pulumi.Output<string>;
+  public readonly blueTargetGroup: aws.lb.TargetGroup;
+  public readonly greenTargetGroup: aws.lb.TargetGroup;
+  public readonly lambdaTargetGroupArnSuffix: pulumi.Output<string>;
+  /** Resources the ECS service must wait for: its target group has to sit behind a listener. */
+  public readonly listeners: pulumi.Resource[];
+
+  constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("picus:edge:Edge", name, {}, opts);
+    const https = args.certificateArn !== undefined;
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-alb-sg`,
+      { vpcId: args.vpcId, description: "picus ALB: public listeners in, service port out" },
+      { parent: this },
+    );
+    const publicPorts = https ? [80, 443] : [80];
+    for (const port of publicPorts) {
+      args.ingressCidrs.forEach((cidr, index) => {
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-alb-in-${port}-${index}`,
+          {
+            securityGroupId: securityGroup.id,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            cidrIpv4: cidr,
+          },
+          { parent: this },
+        );
+      });
+    }
+    args.testTrafficCidrs.forEach((cidr, index) => {
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-alb-in-test-${index}`,
+        {
+          securityGroupId: securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: args.testListenerPort,
+          toPort: args.testListenerPort,
+          cidrIpv4: cidr,
+        },
+        { parent: this },
+      );
+    });
+
+    const loadBalancer = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.publicSubnetIds,
+        securityGroups: [securityGroup.id],
+        dropInvalidHeaderFields: true,
+        idleTimeout: 60,
+      },
+      { parent: this },
+    );
+
+    const serviceTargetGroup = (color: string) =>
+      new aws.lb.TargetGroup(
+        `${name}-${color}`,
+        {
+          targetType: "ip",
+          protocol: "HTTP",
+          port: CONTAINER_PORT,
+          vpcId: args.vpcId,
+          deregistrationDelay: args.deregistrationDelaySeconds,
+          // Two passing checks 10 s apart admit a task in ~20 s; three failures take it out in ~30 s.
+          healthCheck: {
+            enabled: true,
+            path: HEALTH_CHECK_PATH,
+            protocol: "HTTP",
+            matcher: "200",
+            interval: 10,
+            timeout: 5,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+          },
+        },
+        { parent: this },
+      );
+    this.blueTargetGroup = serviceTargetGroup("blue");
+    this.greenTargetGroup = serviceTargetGroup("green");
+
+    // CodeDeploy swaps the default action between blue and green; Pulumi must not swap it back.
+    const codeDeployOwned: pulumi.CustomResourceOptions = {
+      parent: this,
+      ignoreChanges: ["defaultActions"],
+    };
+    const forwardToBlue = [{ type: "forward", targetGroupArn: this.blueTargetGroup.arn }];
+
+    const productionListener = https
+      ? new aws.lb.Listener(
+          `${name}-https`,
+          {
+            loadBalancerArn: loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: HTTPS_POLICY,
+            certificateArn: args.certificateArn,
+            defaultActions: forwardToBlue,
+          },
+          codeDeployOwned,
+        )
+      : new aws.lb.Listener(
+          `${name}-http`,
+          {
+            loadBalancerArn: loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: forwardToBlue,
+          },
+          codeDeployOwned,
+        );
+    if (https) {
+      new aws.lb.Listener(
+        `${name}-http-redirect`,
+        {
+          loadBalancerArn: loadBalancer.arn,
+          port: 80,
+          protocol: "HTTP",
+          defaultActions: [
+            {
+              type: "redirect",
+              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+            },
+          ],
+        },
+        { parent: this },
+      );
+    }
+    const testListener = new aws.lb.Listener(
+      `${name}-test`,
+      {
+        loadBalancerArn: loadBalancer.arn,
+        port: args.testListenerPort,
+        protocol: "HTTP",
+        defaultActions: forwardToBlue,
+      },
+      codeDeployOwned,
+    );
+
+    const lambdaTargetGroup = new aws.lb.TargetGroup(
+      `${name}-delete-fn`,
+      { targetType: "lambda", lambdaMultiValueHeadersEnabled: false },
+      { parent: this },
+    );
+    const invokePermission = new aws.lambda.Permission(
+      `${name}-delete-fn-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: args.deleteFunctionName,
+        principal: "elasticloadbalancing.amazonaws.com",
+        sourceArn: lambdaTargetGroup.arn,
+      },
+      { parent: this },
+    );
+    // ELB validates the invoke permission when the function is registered, so it must exist first.
+    const attachment = new aws.lb.TargetGroupAttachment(
+      `${name}-delete-fn-target`,
+      { targetGroupArn: lambdaTargetGroup.arn, targetId: args.deleteFunctionArn },
+      { parent: this, dependsOn: [invokePermission] },
+    );
+    for (const [role, listener] of [
+      ["prod", productionListener],
+      ["test", testListener],
+    ] as const) {
+      new aws.lb.ListenerRule(
+        `${name}-${role}-delete-item`,
+        {
+          listenerArn: listener.arn,
+          priority: DELETE_RULE_PRIORITY,
+          conditions: routeConditions(DELETE_ITEM_ROUTE),
+          actions: [{ type: "forward", targetGroupArn: lambdaTargetGroup.arn }],
+        },
+        { parent: this, dependsOn: [attachment] },
+      );
+    }
+
+    const scheme = https ? "https" : "http";
+    this.securityGroupId = securityGroup.id;
+    this.loadBalancerArnSuffix = loadBalancer.arnSuffix;
+    this.dnsName = loadBalancer.dnsName;
+    this.apiUrl = pulumi.interpolate`${scheme}://${loadBalancer.dnsName}`;
+    this.productionListenerArn = productionListener.arn;
+    this.testListenerArn = testListener.arn;
+    this.lambdaTargetGroupArnSuffix = lambdaTargetGroup.arnSuffix;
+    this.listeners = [productionListener, testListener];
+    this.registerOutputs({
+      dnsName: this.dnsName,
+      apiUrl: this.apiUrl,
+      productionListenerArn: this.productionListenerArn,
+      testListenerArn: this.testListenerArn,
+    });
+  }
+}

@@ -1,0 +1,278 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface MonitoringArgs {
+  region: string;
+  clusterName: pulumi.Input<string>;
+  serviceName: pulumi.Input<string>;
+  loadBalancerArnSuffix: pulumi.Input<string>;
+  blueTargetGroupArnSuffix: pulumi.Input<string>;
+  greenTargetGroupArnSuffix: pulumi.Input<string>;
+  tableName: pulumi.Input<string>;
+  functionName: pulumi.Input<string>;
+  /** Subscribed to the alarm topic when set (AWS mails a confirmation link first). */
+  alarmEmail?: string;
+}
+
+type Dimensions = Record<string, pulumi.Input<string>>;
+
+interface AlarmSpec {
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Dimensions;
+  statistic?: string;
+  extendedStatistic?: string;
+  threshold: number;
+  evaluationPeriods: number;
+  comparison?: string;
+}
+
+/** The DynamoDB operations the service and the function perform, for per-operation metrics. */
+const TABLE_OPERATIONS = ["GetItem", "PutItem", "Scan", "DeleteItem"];
+const PERIOD_SECONDS = 60;
+
+/**
+ * Alarms on every moving part, all wired to one SNS topic; a subset (`rollbackAlarmNames`) also
+ * rolls a CodeDeploy deployment back. Plus a CloudWatch dashboard of the same metrics.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+  public readonly topicArn: pulumi.Output<string>;
+  /** The alarms that mean "the new version is bad": CodeDeploy stops and rolls back on them. */
+  public readonly rollbackAlarmNames: pulumi.Output<string>[];
+  public readonly dashboardName: pulumi.Output<string>;
+
+  constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("picus:monitoring:Monitoring", name, {}, opts);
+
+    const topic = new aws.sns.Topic(`${name}-alarms`, {}, { parent: this });
+    if (args.alarmEmail !== undefined) {
+      new aws.sns.TopicSubscription(
+        `${name}-alarms-email`,
+        { topic: topic.arn, protocol: "email", endpoint: args.alarmEmail },
+        { parent: this },
+      );
+    }
+    const actions = [topic.arn];
+
+    const alarm = (suffix: string, spec: AlarmSpec) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: spec.description,
+          namespace: spec.namespace,
+          metricName: spec.metricName,
+          dimensions: spec.dimensions,
+          statistic: spec.extendedStatistic === undefined ? (spec.statistic ?? "Sum") : undefined,
+          extendedStatistic: spec.extendedStatistic,
+          period: PERIOD_SECONDS,
+          evaluationPeriods: spec.evaluationPeriods,
+          threshold: spec.threshold,
+          comparisonOperator: spec.comparison ?? "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
+        },
+        { parent: this },
+      );
+
+    const sumAlarm = (
+      suffix: string,
+      description: string,
+      namespace: string,
+      metrics: { metricName: string; dimensions: Dimensions }[],
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: description,
+          evaluationPeriods: 1,
+          threshold: 1,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
+          metricQueries: [
+            {
+              id: "total",
+              expression: `SUM([${metrics.map((_, index) => `m${index}`).join(", ")}])`,
+              label: description,
+              returnData: true,
+            },
+            ...metrics.map((metric, index) => ({
+              id: `m${index}`,
+              metric: {
+                namespace,
+                metricName: metric.metricName,
+                dimensions: metric.dimensions,
+                period: PERIOD_SECONDS,
+                stat: "Sum",
+              },
+            })),
+          ],
+        },
+        { parent: this },
+      );
+
+    const service = { ClusterName: args.clusterName, ServiceName: args.serviceName };
+    const loadBalancer = { LoadBalancer: args.loadBalancerArnSuffix };
+    const targetGroup = (suffix: pulumi.Input<string>) => ({
+      LoadBalancer: args.loadBalancerArnSuffix,
+      TargetGroup: suffix,
+    });
+    const table = { TableName: args.tableName };
+    const fn = { FunctionName: args.functionName };
+
+    alarm("service-cpu", {
+      description: "Service CPU above 85% for 3 minutes",
+      namespace: "AWS/ECS",
+      metricName: "CPUUtilization",
+      dimensions: service,
+      statistic: "Average",
+      threshold: 85,
+      evaluationPeriods: 3,
+    });
+    alarm("service-memory", {
+      description: "Service memory above 85% for 3 minutes",
+      namespace: "AWS/ECS",
+      metricName: "MemoryUtilization",
+      dimensions: service,
+      statistic: "Average",
+      threshold: 85,
+      evaluationPeriods: 3,
+    });
+    const elb5xx = alarm("alb-5xx", {
+      description: "The load balancer itself answered 5xx (no healthy target, timeouts)",
+      namespace: "AWS/ApplicationELB",
+      metricName: "HTTPCode_ELB_5XX_Count",
+      dimensions: loadBalancer,
+      threshold: 5,
+      evaluationPeriods: 2,
+    });
+    const target5xx = alarm("target-5xx", {
+      description: "Targets (service or function) answered 5xx",
+      namespace: "AWS/ApplicationELB",
+      metricName: "HTTPCode_Target_5XX_Count",
+      dimensions: loadBalancer,
+      threshold: 5,
+      evaluationPeriods: 2,
+    });
+    const latency = alarm("response-time", {
+      description: "p95 target response time above 1 s for 3 minutes",
+      namespace: "AWS/ApplicationELB",
+      metricName: "TargetResponseTime",
+      dimensions: loadBalancer,
+      extendedStatistic: "p95",
+      threshold: 1,
+      evaluationPeriods: 3,
+    });
+    const unhealthy = (["blue", "green"] as const).map((color) =>
+      alarm(`unhealthy-${color}`, {
+        description: `Unhealthy targets in the ${color} target group`,
+        namespace: "AWS/ApplicationELB",
+        metricName: "UnHealthyHostCount",
+        dimensions: targetGroup(
+          color === "blue" ? args.blueTargetGroupArnSuffix : args.greenTargetGroupArnSuffix,
+        ),
+        statistic: "Maximum",
+        threshold: 1,
+        evaluationPeriods: 2,
+      }),
+    );
+    sumAlarm("table-throttles", "DynamoDB read or write throttle events", "AWS/DynamoDB", [
+      { metricName: "ReadThrottleEvents", dimensions: table },
+      { metricName: "WriteThrottleEvents", dimensions: table },
+    ]);
+    sumAlarm(
+      "table-system-errors",
+      "DynamoDB system errors (HTTP 500 from the service)",
+      "AWS/DynamoDB",
+      TABLE_OPERATIONS.map((operation) => ({
+        metricName: "SystemErrors",
+        dimensions: { ...table, Operation: operation },
+      })),
+    );
+    alarm("function-errors", {
+      description: "The DELETE function failed invocations",
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: fn,
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+    alarm("function-throttles", {
+      description: "The DELETE function was throttled",
+      namespace: "AWS/Lambda",
+      metricName: "Throttles",
+      dimensions: fn,
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+
+    const dashboard = new aws.cloudwatch.Dashboard(
+      `${name}-dashboard`,
+      {
+        dashboardName: `${pulumi.getProject()}-${pulumi.getStack()}`,
+        dashboardBody: dashboardBody(args),
+      },
+      { parent: this },
+    );
+
+    this.topicArn = topic.arn;
+    this.rollbackAlarmNames = [elb5xx, target5xx, latency, ...unhealthy].map((a) => a.name);
+    this.dashboardName = dashboard.dashboardName;
+    this.registerOutputs({ topicArn: this.topicArn, dashboardName: this.dashboardName });
+  }
+}
+
+function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
+  const widget = (title: string, metrics: unknown[][], stat = "Sum") => ({
+    type: "metric",
+    width: 12,
+    height: 6,
+    properties: {
+      title,
+      region: args.region,
+      stat,
+      period: PERIOD_SECONDS,
+      view: "timeSeries",
+      metrics,
+    },
+  });
+  const lb = ["LoadBalancer", args.loadBalancerArnSuffix];
+  const svc = ["ClusterName", args.clusterName, "ServiceName", args.serviceName];
+  return pulumi.jsonStringify({
+    widgets: [
+      widget("ALB requests and errors", [
+        ["AWS/ApplicationELB", "RequestCount", ...lb],
+        ["AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", ...lb],
+        ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...lb],
+        ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...lb],
+      ]),
+      widget(
+        "ALB target response time (p95)",
+        [["AWS/ApplicationELB", "TargetResponseTime", ...lb]],
+        "p95",
+      ),
+      widget(
+        "Service CPU and memory",
+        [
+          ["AWS/ECS", "CPUUtilization", ...svc],
+          ["AWS/ECS", "MemoryUtilization", ...svc],
+        ],
+        "Average",
+      ),
+      widget("DynamoDB capacity and throttles", [
+        ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", args.tableName],
+        ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", args.tableName],
+        ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", args.tableName],
+        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", args.tableName],
+      ]),
+      widget("DELETE function", [
+        ["AWS/Lambda", "Invocations", "FunctionName", args.functionName],
+        ["AWS/Lambda", "Errors", "FunctionName", args.functionName],
+        ["AWS/Lambda", "Throttles", "FunctionName", args.functionName],
+      ]),
+    ],
+  });
+}

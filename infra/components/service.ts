@@ -1,0 +1,266 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CONTAINER_PORT } from "../../lib/routes";
+import type { CpuArchitecture } from "../config";
+import { allowPolicy, serviceRole } from "../iam";
+
+export const CONTAINER_NAME = "api";
+
+export interface ServiceArgs {
+  vpcId: pulumi.Input<string>;
+  privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  albSecurityGroupId: pulumi.Input<string>;
+  /** The target group the service starts behind; CodeDeploy moves it between blue and green. */
+  initialTargetGroupArn: pulumi.Input<string>;
+  /** The listeners that must exist before the service registers with a target group. */
+  listeners: pulumi.Input<pulumi.Resource>[];
+  imageRef: pulumi.Input<string>;
+  pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
+  tableName: pulumi.Input<string>;
+  tableArn: pulumi.Input<string>;
+  region: string;
+  cpu: number;
+  memory: number;
+  architecture: CpuArchitecture;
+  desiredCount: number;
+  minCapacity: number;
+  maxCapacity: number;
+  cpuTargetPercent: number;
+  logLevel: string;
+  logRetentionDays: number;
+}
+
+/** The table actions the Nest service performs, and nothing else. */
+export const SERVICE_TABLE_ACTIONS = [
+  "dynamodb:GetItem",
+  "dynamodb:PutItem",
+  "dynamodb:Scan",
+  "dynamodb:DescribeTable",
+];
+
+/**
+ * The Nest API on Fargate: cluster, task definition, an ECS service in private subnets that
+ * CodeDeploy deploys (Pulumi ignores what CodeDeploy owns), and CPU target-tracking scaling.
+ */
+export class Service extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly taskDefinitionArn: pulumi.Output<string>;
+  public readonly logGroupName: pulumi.Output<string>;
+  /** The ECS service resource, for components that must come after it. */
+  public readonly service: aws.ecs.Service;
+
+  constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("picus:service:Service", name, {}, opts);
+
+    const cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      { settings: [{ name: "containerInsights", value: "enabled" }] },
+      { parent: this },
+    );
+
+    const securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-task-sg`,
+      { vpcId: args.vpcId, description: "picus tasks: the container port from the ALB only" },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-task-in-alb`,
+      {
+        securityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        referencedSecurityGroupId: args.albSecurityGroupId,
+      },
+      { parent: this },
+    );
+    // HTTPS out: ECR and CloudWatch Logs through the NAT, DynamoDB through the gateway endpoint.
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-task-out-https`,
+      {
+        securityGroupId: securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: "0.0.0.0/0",
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-alb-out-tasks`,
+      {
+        securityGroupId: args.albSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        referencedSecurityGroupId: securityGroup.id,
+      },
+      { parent: this },
+    );
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
+
+    const executionRole = serviceRole(`${name}-execution-role`, "ecs-tasks.amazonaws.com", {
+      parent: this,
+    });
+    const executionPolicy = new aws.iam.RolePolicy(
+      `${name}-execution-policy`,
+      {
+        role: executionRole.name,
+        policy: allowPolicy([
+          // GetAuthorizationToken has no resource-level permissions: AWS only accepts "*".
+          { Sid: "EcrLogin", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
+          {
+            Sid: "EcrPull",
+            Action: [
+              "ecr:BatchCheckLayerAvailability",
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+            ],
+            Resource: args.pullRepositoryArns,
+          },
+          {
+            Sid: "WriteLogs",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+          },
+        ]),
+      },
+      { parent: this },
+    );
+
+    const taskRole = serviceRole(`${name}-task-role`, "ecs-tasks.amazonaws.com", { parent: this });
+    new aws.iam.RolePolicy(
+      `${name}-task-policy`,
+      {
+        role: taskRole.name,
+        policy: allowPolicy([
+          { Sid: "Items", Action: SERVICE_TABLE_ACTIONS, Resource: [args.tableArn] },
+        ]),
+      },
+      { parent: this },
+    );
+
+    const taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: `${pulumi.getProject()}-${pulumi.getStack()}-api`,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu),
+        memory: String(args.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: args.architecture },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        volumes: [{ name: "tmp" }],
+        containerDefinitions: pulumi.jsonStringify([
+          {
+            name: CONTAINER_NAME,
+            image: args.imageRef,
+            essential: true,
+            user: "1000:1000",
+            readonlyRootFilesystem: true,
+            mountPoints: [{ sourceVolume: "tmp", containerPath: "/tmp", readOnly: false }],
+            portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp" }],
+            environment: [
+              { name: "TABLE_NAME", value: args.tableName },
+              { name: "AWS_REGION", value: args.region },
+              { name: "LOG_LEVEL", value: args.logLevel },
+              { name: "PORT", value: String(CONTAINER_PORT) },
+            ],
+            linuxParameters: { initProcessEnabled: true },
+            stopTimeout: 30,
+            logConfiguration: {
+              logDriver: "awslogs",
+              options: {
+                "awslogs-group": logGroup.name,
+                "awslogs-region": args.region,
+                "awslogs-stream-prefix": CONTAINER_NAME,
+              },
+            },
+          },
+        ]),
+      },
+      { parent: this, dependsOn: [executionPolicy] },
+    );
+
+    const service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        cluster: cluster.arn,
+        taskDefinition: taskDefinition.arn,
+        desiredCount: args.desiredCount,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        deploymentController: { type: "CODE_DEPLOY" },
+        healthCheckGracePeriodSeconds: 30,
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+        networkConfiguration: {
+          subnets: args.privateSubnetIds,
+          securityGroups: [securityGroup.id],
+          assignPublicIp: false,
+        },
+        loadBalancers: [
+          {
+            targetGroupArn: args.initialTargetGroupArn,
+            containerName: CONTAINER_NAME,
+            containerPort: CONTAINER_PORT,
+          },
+        ],
+      },
+      {
+        parent: this,
+        dependsOn: args.listeners,
+        // CodeDeploy registers task definitions, swaps target groups and scales the task sets.
+        ignoreChanges: ["taskDefinition", "loadBalancers", "desiredCount"],
+      },
+    );
+
+    const scalingTarget = new aws.appautoscaling.Target(
+      `${name}-scaling-target`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
+        minCapacity: args.minCapacity,
+        maxCapacity: args.maxCapacity,
+      },
+      { parent: this },
+    );
+    new aws.appautoscaling.Policy(
+      `${name}-cpu-scaling`,
+      {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scalingTarget.serviceNamespace,
+        scalableDimension: scalingTarget.scalableDimension,
+        resourceId: scalingTarget.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          predefinedMetricSpecification: {
+            predefinedMetricType: "ECSServiceAverageCPUUtilization",
+          },
+          targetValue: args.cpuTargetPercent,
+          scaleInCooldown: 120,
+          scaleOutCooldown: 60,
+        },
+      },
+      { parent: this },
+    );
+
+    this.service = service;
+    this.clusterName = cluster.name;
+    this.serviceName = service.name;
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.logGroupName = logGroup.name;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      serviceName: this.serviceName,
+      taskDefinitionArn: this.taskDefinitionArn,
+    });
+  }
+}

@@ -1,0 +1,148 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export type NatStrategy = "Single" | "OnePerAz";
+export type CpuArchitecture = "ARM64" | "X86_64";
+
+/** Everything that differs between stacks, read and validated once from `Pulumi.<stack>.yaml`. */
+export interface StackSettings {
+  project: string;
+  stack: string;
+  owner: string;
+  region: string;
+  network: {
+    cidrBlock: string;
+    availabilityZones: number;
+    natStrategy: NatStrategy;
+  };
+  data: {
+    deletionProtection: boolean;
+    protect: boolean;
+  };
+  /** A digest reference (`<repository>@sha256:<64 hex>`); unset means build `app/Dockerfile`. */
+  image?: string;
+  edge: {
+    certificateArn?: string;
+    ingressCidrs: string[];
+    testListenerPort: number;
+    testTrafficCidrs: string[];
+    deregistrationDelaySeconds: number;
+  };
+  service: {
+    cpu: number;
+    memory: number;
+    architecture: CpuArchitecture;
+    desiredCount: number;
+    minCapacity: number;
+    maxCapacity: number;
+    cpuTargetPercent: number;
+    logLevel: string;
+  };
+  deployment: {
+    config: string;
+    terminationWaitMinutes: number;
+  };
+  deleteFunction: {
+    memoryMb: number;
+    /** -1 leaves the function on the account's unreserved pool. */
+    reservedConcurrency: number;
+  };
+  logRetentionDays: number;
+  alarmEmail?: string;
+}
+
+const DIGEST_REFERENCE = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
+const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace"];
+/** Retention periods CloudWatch Logs accepts. */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827];
+
+function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`picus:${key} must be one of ${allowed.join(", ")}; got "${value}"`);
+  }
+  return value as T;
+}
+
+function cidrs(key: string, value: string[]): string[] {
+  const bad = value.filter((cidr) => !CIDR.test(cidr));
+  if (bad.length > 0) throw new Error(`picus:${key} holds invalid CIDRs: ${bad.join(", ")}`);
+  return value;
+}
+
+export function loadSettings(): StackSettings {
+  const config = new pulumi.Config("picus");
+  const aws = new pulumi.Config("aws");
+
+  const image = config.get("image");
+  if (image !== undefined && !DIGEST_REFERENCE.test(image)) {
+    throw new Error(
+      `picus:image must be a digest reference (<repository>@sha256:<digest>); got "${image}"`,
+    );
+  }
+  const minCapacity = config.getNumber("minCapacity", { min: 1 }) ?? 1;
+  const maxCapacity = config.getNumber("maxCapacity", { min: minCapacity }) ?? minCapacity;
+  const logLevel = config.get("logLevel") ?? "info";
+  const logRetentionDays = config.getNumber("logRetentionDays") ?? 30;
+  if (!RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new Error(`picus:logRetentionDays must be one of ${RETENTION_DAYS.join(", ")}`);
+  }
+
+  return {
+    project: pulumi.getProject(),
+    stack: pulumi.getStack(),
+    owner: config.require("owner"),
+    region: aws.require("region"),
+    network: {
+      cidrBlock: config.get("vpcCidr") ?? "10.0.0.0/16",
+      availabilityZones: config.getNumber("availabilityZones", { min: 2, max: 6 }) ?? 2,
+      natStrategy: oneOf("natGateways", config.get("natGateways") ?? "OnePerAz", [
+        "Single",
+        "OnePerAz",
+      ] as const),
+    },
+    data: {
+      deletionProtection: config.getBoolean("tableDeletionProtection") ?? true,
+      protect: config.getBoolean("protectTable") ?? true,
+    },
+    image,
+    edge: {
+      certificateArn: config.get("certificateArn"),
+      ingressCidrs: cidrs(
+        "albIngressCidrs",
+        config.getObject<string[]>("albIngressCidrs") ?? ["0.0.0.0/0"],
+      ),
+      testListenerPort: config.getNumber("testListenerPort", { min: 1024, max: 65535 }) ?? 8080,
+      testTrafficCidrs: cidrs(
+        "testTrafficCidrs",
+        config.getObject<string[]>("testTrafficCidrs") ?? [],
+      ),
+      deregistrationDelaySeconds:
+        config.getNumber("deregistrationDelaySeconds", { min: 0, max: 3600 }) ?? 30,
+    },
+    service: {
+      cpu: config.getNumber("taskCpu") ?? 256,
+      memory: config.getNumber("taskMemory") ?? 512,
+      architecture: oneOf("cpuArchitecture", config.get("cpuArchitecture") ?? "ARM64", [
+        "ARM64",
+        "X86_64",
+      ] as const),
+      desiredCount:
+        config.getNumber("desiredCount", { min: minCapacity, max: maxCapacity }) ?? minCapacity,
+      minCapacity,
+      maxCapacity,
+      cpuTargetPercent: config.getNumber("cpuTargetPercent", { min: 10, max: 90 }) ?? 60,
+      logLevel: oneOf("logLevel", logLevel, LOG_LEVELS),
+    },
+    deployment: {
+      config: config.get("deploymentConfig") ?? "CodeDeployDefault.ECSAllAtOnce",
+      terminationWaitMinutes:
+        config.getNumber("terminationWaitMinutes", { min: 0, max: 2880 }) ?? 5,
+    },
+    deleteFunction: {
+      memoryMb: config.getNumber("deleteFunctionMemoryMb", { min: 128, max: 10240 }) ?? 256,
+      reservedConcurrency: config.getNumber("deleteFunctionReservedConcurrency", { min: -1 }) ?? -1,
+    },
+    logRetentionDays,
+    alarmEmail: config.get("alarmEmail"),
+  };
+}

@@ -1,0 +1,548 @@
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- engine inputs are untyped JSON */
+import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH } from "../../lib/routes";
+import { SERVICE_TABLE_ACTIONS } from "../components/service";
+import { asList, named, ofType, policyStatements } from "../testing/query";
+import type { DeclaredResource, StackRun } from "../testing/run-stack";
+
+/** What a stack file is expected to produce, where dev and prod differ. */
+export interface StackExpectations {
+  availabilityZones: number;
+  natStrategy: "Single" | "OnePerAz";
+  deletionProtection: boolean;
+  protect: boolean;
+  cpu: string;
+  memory: string;
+  minCapacity: number;
+  maxCapacity: number;
+  deploymentConfig: string;
+  terminationWaitMinutes: number;
+  logRetentionDays: number;
+  reservedConcurrency: number;
+  https: boolean;
+  builtImage: boolean;
+}
+
+export const STACK_OUTPUTS = [
+  "apiUrl",
+  "albDnsName",
+  "tableName",
+  "repositoryUrl",
+  "clusterName",
+  "serviceName",
+  "codedeployApplication",
+  "codedeployDeploymentGroup",
+  "functionName",
+  "taskDefinitionArn",
+  "imageRef",
+];
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- engine inputs are untyped JSON
+
+function inputs(resource: DeclaredResource): Inputs {
+  return resource.inputs;
+}
+
+function state(run: StackRun, type: string, name: string): Inputs {
+  return inputs(named(run, type, name));
+}
+
+/** The invariants every stack must hold, then the values that are specific to this stack. */
+export function describeStack(getRun: () => StackRun, expected: StackExpectations): void {
+  const run = () => getRun();
+  const listenerName = expected.https ? "edge-https" : "edge-http";
+  const listener = (name: string) => named(run(), "aws:lb/listener:Listener", name);
+  // Listener ARNs as the mocks assign them, to compare with what other resources reference.
+  const arnOf = (type: string, name: string) => mockedArn(run(), type, name);
+
+  describe("outputs", () => {
+    it("exports every name CI and the smoke test rely on", () => {
+      for (const key of STACK_OUTPUTS) expect(run().outputs[key]).toEqual(expect.any(String));
+    });
+
+    it("points apiUrl at the load balancer's DNS name", () => {
+      const { apiUrl, albDnsName } = run().outputs;
+      expect(apiUrl).toBe(`${expected.https ? "https" : "http"}://${albDnsName as string}`);
+    });
+
+    it("deploys a digest reference, never a mutable tag", () => {
+      expect(run().outputs.imageRef).toMatch(/@sha256:[0-9a-f]{64}$/);
+    });
+  });
+
+  describe("tags", () => {
+    it("sets project, stack and owner once, as the AWS provider's default tags", () => {
+      const [provider] = ofType(run(), "pulumi:providers:aws");
+      expect(JSON.parse(inputs(provider).defaultTags as string)).toEqual({
+        tags: { project: "picus", stack: run().stack, owner: run().config["picus:owner"] },
+      });
+    });
+
+    it("creates every AWS resource through that provider", () => {
+      const [provider] = ofType(run(), "pulumi:providers:aws");
+      const aws = run().resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+      expect(aws.length).toBeGreaterThan(30);
+      for (const resource of aws) expect(resource.provider).toContain(provider.urn);
+    });
+  });
+
+  describe("network", () => {
+    it("spreads public and private subnets over the configured AZs with the stack's NAT strategy", () => {
+      const vpc = state(run(), "awsx:ec2:Vpc", "network-vpc");
+      expect(vpc.numberOfAvailabilityZones).toBe(expected.availabilityZones);
+      expect(vpc.natGateways).toEqual({ strategy: expected.natStrategy });
+      expect(vpc.subnetSpecs.map((spec: Inputs) => spec.type)).toEqual(["Public", "Private"]);
+    });
+
+    it("routes DynamoDB traffic through a gateway endpoint", () => {
+      const vpc = state(run(), "awsx:ec2:Vpc", "network-vpc");
+      expect(vpc.vpcEndpointStrategy).toBe("Auto");
+      expect(vpc.vpcEndpointSpecs).toEqual([
+        {
+          serviceName: `com.amazonaws.${run().config["aws:region"]}.dynamodb`,
+          vpcEndpointType: "Gateway",
+        },
+      ]);
+    });
+  });
+
+  describe("data", () => {
+    it("is on-demand, encrypted and point-in-time recoverable", () => {
+      const table = state(run(), "aws:dynamodb/table:Table", "data-items");
+      expect(table.billingMode).toBe("PAY_PER_REQUEST");
+      expect(table.hashKey).toBe("id");
+      expect(table.serverSideEncryption).toEqual({ enabled: true });
+      expect(table.pointInTimeRecovery).toEqual({ enabled: true });
+    });
+
+    it("has the stack's deletion protection and protect flag", () => {
+      const table = named(run(), "aws:dynamodb/table:Table", "data-items");
+      expect(inputs(table).deletionProtectionEnabled).toBe(expected.deletionProtection);
+      expect(table.protect).toBe(expected.protect);
+    });
+  });
+
+  describe("registry", () => {
+    it("keeps immutable, scanned tags and bounds the image history", () => {
+      const repo = state(run(), "aws:ecr/repository:Repository", "registry-repo");
+      expect(repo.imageTagMutability).toBe("IMMUTABLE");
+      expect(repo.imageScanningConfiguration).toEqual({ scanOnPush: true });
+      const rules = JSON.parse(
+        state(run(), "aws:ecr/lifecyclePolicy:LifecyclePolicy", "registry-lifecycle")
+          .policy as string,
+      ).rules as Inputs[];
+      expect(rules.map((rule) => rule.selection.countType)).toEqual([
+        "sinceImagePushed",
+        "imageCountMoreThan",
+      ]);
+    });
+
+    it(
+      expected.builtImage
+        ? "builds app/Dockerfile from the repository root"
+        : "deploys the configured image without building",
+      () => {
+        const images = ofType(run(), "docker-build:index:Image");
+        if (!expected.builtImage) {
+          expect(images).toHaveLength(0);
+          expect(run().outputs.imageRef).toBe(run().config["picus:image"]);
+          return;
+        }
+        expect(images).toHaveLength(1);
+        const image = inputs(images[0]);
+        expect(image.context.location).toMatch(/[/\\]main$|^[^]*$/);
+        expect(image.dockerfile.location).toMatch(/app[/\\]Dockerfile$/);
+        expect(image.push).toBe(true);
+        expect(image.tags[0]).toMatch(
+          new RegExp(`^${String(run().outputs.repositoryUrl)}:src-[0-9a-f]{16}$`),
+        );
+        expect(run().outputs.imageRef).toMatch(
+          new RegExp(`^${String(run().outputs.repositoryUrl)}@sha256:`),
+        );
+      },
+    );
+  });
+
+  describe("edge", () => {
+    it("health-checks both service target groups on /health, quickly", () => {
+      for (const color of ["blue", "green"]) {
+        const group = state(run(), "aws:lb/targetGroup:TargetGroup", `edge-${color}`);
+        expect(group).toMatchObject({ targetType: "ip", port: CONTAINER_PORT, protocol: "HTTP" });
+        expect(group.healthCheck).toMatchObject({
+          path: HEALTH_CHECK_PATH,
+          matcher: "200",
+          interval: 10,
+          healthyThreshold: 2,
+        });
+      }
+    });
+
+    it("routes DELETE /picus/* to the function on both the production and the test listener", () => {
+      const lambdaGroupArn = arnOf("aws:lb/targetGroup:TargetGroup", "edge-delete-fn");
+      const rules = ofType(run(), "aws:lb/listenerRule:ListenerRule").map(inputs);
+      expect(rules.map((rule) => rule.listenerArn).sort()).toEqual(
+        [
+          arnOf("aws:lb/listener:Listener", listenerName),
+          arnOf("aws:lb/listener:Listener", "edge-test"),
+        ].sort(),
+      );
+      for (const rule of rules) {
+        expect(rule.conditions).toEqual([
+          { httpRequestMethod: { values: [DELETE_ITEM_ROUTE.method] } },
+          { pathPattern: { values: [DELETE_ITEM_ROUTE.pathPattern] } },
+        ]);
+        expect(rule.actions).toEqual([{ type: "forward", targetGroupArn: lambdaGroupArn }]);
+      }
+    });
+
+    it("lets only this target group invoke the function, and grants it before the attachment", () => {
+      const lambdaGroupArn = arnOf("aws:lb/targetGroup:TargetGroup", "edge-delete-fn");
+      const permission = named(run(), "aws:lambda/permission:Permission", "edge-delete-fn-invoke");
+      expect(inputs(permission)).toMatchObject({
+        action: "lambda:InvokeFunction",
+        principal: "elasticloadbalancing.amazonaws.com",
+        sourceArn: lambdaGroupArn,
+        function: run().outputs.functionName,
+      });
+      const attachment = named(
+        run(),
+        "aws:lb/targetGroupAttachment:TargetGroupAttachment",
+        "edge-delete-fn-target",
+      );
+      expect(inputs(attachment).targetGroupArn).toBe(lambdaGroupArn);
+      expect(attachment.dependencies).toContain(permission.urn);
+    });
+
+    it("leaves the listeners' default actions to CodeDeploy", () => {
+      for (const name of [listenerName, "edge-test"]) {
+        expect(listener(name).ignoreChanges).toEqual(["defaultActions"]);
+        expect(inputs(listener(name)).defaultActions).toEqual([
+          { type: "forward", targetGroupArn: arnOf("aws:lb/targetGroup:TargetGroup", "edge-blue") },
+        ]);
+      }
+    });
+
+    it(expected.https ? "serves HTTPS and redirects HTTP to it" : "serves HTTP on port 80", () => {
+      const production = inputs(listener(listenerName));
+      if (!expected.https) {
+        expect(production).toMatchObject({ port: 80, protocol: "HTTP" });
+        expect(ofType(run(), "aws:lb/listener:Listener")).toHaveLength(2);
+        return;
+      }
+      expect(production).toMatchObject({
+        port: 443,
+        protocol: "HTTPS",
+        certificateArn: run().config["picus:certificateArn"],
+      });
+      expect(production.sslPolicy).toMatch(/TLS13/);
+      expect(inputs(listener("edge-http-redirect")).defaultActions).toEqual([
+        { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
+      ]);
+    });
+  });
+
+  describe("security groups", () => {
+    const rules = (kind: "Ingress" | "Egress", groupName: string) => {
+      const groupId = mockedId(run(), "aws:ec2/securityGroup:SecurityGroup", groupName);
+      return ofType(run(), `aws:vpc/securityGroup${kind}Rule:SecurityGroup${kind}Rule`)
+        .map(inputs)
+        .filter((rule) => rule.securityGroupId === groupId);
+    };
+
+    it("lets tasks accept only the container port, only from the ALB", () => {
+      const albGroupId = mockedId(run(), "aws:ec2/securityGroup:SecurityGroup", "edge-alb-sg");
+      expect(rules("Ingress", "api-task-sg")).toEqual([
+        expect.objectContaining({
+          fromPort: CONTAINER_PORT,
+          toPort: CONTAINER_PORT,
+          referencedSecurityGroupId: albGroupId,
+        }),
+      ]);
+      for (const rule of rules("Ingress", "api-task-sg")) expect(rule.cidrIpv4).toBeUndefined();
+    });
+
+    it("opens the ALB's public ports to the configured CIDRs only", () => {
+      const ports = rules("Ingress", "edge-alb-sg")
+        .map((rule) => rule.fromPort)
+        .sort();
+      expect(ports).toEqual(expected.https ? [443, 80] : [80]);
+      const cidrs = JSON.parse(
+        run().config["picus:albIngressCidrs"] ?? '["0.0.0.0/0"]',
+      ) as string[];
+      for (const rule of rules("Ingress", "edge-alb-sg")) expect(cidrs).toContain(rule.cidrIpv4);
+    });
+
+    it("lets the ALB reach the tasks and nothing else", () => {
+      const taskGroupId = mockedId(run(), "aws:ec2/securityGroup:SecurityGroup", "api-task-sg");
+      expect(rules("Egress", "edge-alb-sg")).toEqual([
+        expect.objectContaining({
+          fromPort: CONTAINER_PORT,
+          referencedSecurityGroupId: taskGroupId,
+        }),
+      ]);
+    });
+  });
+
+  describe("service", () => {
+    const service = () => named(run(), "aws:ecs/service:Service", "api-service");
+
+    it("runs in the private subnets without a public IP", () => {
+      const vpcName = "network-vpc";
+      const network = inputs(service()).networkConfiguration as Inputs;
+      expect(network.assignPublicIp).toBe(false);
+      expect(network.subnets).toEqual(vpcOutputs(run(), vpcName).privateSubnetIds);
+      expect(network.subnets).not.toEqual(
+        expect.arrayContaining(vpcOutputs(run(), vpcName).publicSubnetIds),
+      );
+    });
+
+    it("is deployed by CodeDeploy, and Pulumi ignores what CodeDeploy owns", () => {
+      expect(inputs(service()).deploymentController).toEqual({ type: "CODE_DEPLOY" });
+      expect(service().ignoreChanges.sort()).toEqual([
+        "desiredCount",
+        "loadBalancers",
+        "taskDefinition",
+      ]);
+    });
+
+    it("turns Container Insights on", () => {
+      expect(state(run(), "aws:ecs/cluster:Cluster", "api-cluster").settings).toEqual([
+        { name: "containerInsights", value: "enabled" },
+      ]);
+    });
+
+    it("sizes the task from config and runs the container non-root on a read-only filesystem", () => {
+      const task = state(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task");
+      expect(task).toMatchObject({
+        cpu: expected.cpu,
+        memory: expected.memory,
+        networkMode: "awsvpc",
+      });
+      expect(task.runtimePlatform).toEqual({
+        operatingSystemFamily: "LINUX",
+        cpuArchitecture: "ARM64",
+      });
+      const [container] = JSON.parse(task.containerDefinitions as string) as Inputs[];
+      expect(container.user).not.toMatch(/^(0|root)(:|$)/);
+      expect(container.readonlyRootFilesystem).toBe(true);
+      expect(container.image).toBe(run().outputs.imageRef);
+      expect(container.portMappings).toEqual([{ containerPort: CONTAINER_PORT, protocol: "tcp" }]);
+      const env = Object.fromEntries(
+        (container.environment as Inputs[]).map((e) => [e.name, e.value]),
+      );
+      expect(env).toMatchObject({
+        TABLE_NAME: run().outputs.tableName,
+        AWS_REGION: run().config["aws:region"],
+        LOG_LEVEL: run().config["picus:logLevel"],
+      });
+      expect(container.logConfiguration.logDriver).toBe("awslogs");
+    });
+
+    it("scales on CPU between the stack's bounds", () => {
+      const target = state(run(), "aws:appautoscaling/target:Target", "api-scaling-target");
+      expect(target).toMatchObject({
+        minCapacity: expected.minCapacity,
+        maxCapacity: expected.maxCapacity,
+      });
+      const policy = state(run(), "aws:appautoscaling/policy:Policy", "api-cpu-scaling");
+      expect(policy.policyType).toBe("TargetTrackingScaling");
+      expect(
+        policy.targetTrackingScalingPolicyConfiguration.predefinedMetricSpecification
+          .predefinedMetricType,
+      ).toBe("ECSServiceAverageCPUUtilization");
+    });
+  });
+
+  describe("blue/green", () => {
+    const group = () =>
+      state(run(), "aws:codedeploy/deploymentGroup:DeploymentGroup", "codedeploy-group");
+
+    it("shifts the production and test listeners between blue and green", () => {
+      expect(group().deploymentStyle).toEqual({
+        deploymentType: "BLUE_GREEN",
+        deploymentOption: "WITH_TRAFFIC_CONTROL",
+      });
+      const pair = group().loadBalancerInfo.targetGroupPairInfo as Inputs;
+      expect(pair.prodTrafficRoute.listenerArns).toEqual([
+        arnOf("aws:lb/listener:Listener", listenerName),
+      ]);
+      expect(pair.testTrafficRoute.listenerArns).toEqual([
+        arnOf("aws:lb/listener:Listener", "edge-test"),
+      ]);
+      expect(pair.targetGroups).toEqual([
+        {
+          name:
+            state(run(), "aws:lb/targetGroup:TargetGroup", "edge-blue").name ?? expect.any(String),
+        },
+        { name: expect.any(String) },
+      ]);
+      expect(group().ecsService).toEqual({
+        clusterName: run().outputs.clusterName,
+        serviceName: run().outputs.serviceName,
+      });
+    });
+
+    it("uses the stack's deployment config and termination wait", () => {
+      expect(group().deploymentConfigName).toBe(expected.deploymentConfig);
+      expect(group().blueGreenDeploymentConfig.terminateBlueInstancesOnDeploymentSuccess).toEqual({
+        action: "TERMINATE",
+        terminationWaitTimeInMinutes: expected.terminationWaitMinutes,
+      });
+    });
+
+    it("rolls back on failure and on the service's alarms", () => {
+      expect(group().autoRollbackConfiguration).toEqual({
+        enabled: true,
+        events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
+      });
+      const alarms = group().alarmConfiguration.alarms as string[];
+      const alarmNames = ofType(run(), "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
+      expect(alarms.length).toBeGreaterThanOrEqual(4);
+      for (const alarm of alarms) expect(alarmNames.some((n) => alarm.startsWith(n))).toBe(true);
+    });
+  });
+
+  describe("function", () => {
+    it("runs the esbuild bundle on nodejs22.x arm64 with the stack's reserved concurrency", () => {
+      const fn = state(run(), "aws:lambda/function:Function", "delete-item-fn");
+      expect(fn).toMatchObject({
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        reservedConcurrentExecutions: expected.reservedConcurrency,
+      });
+      expect(fn.environment.variables.TABLE_NAME).toBe(run().outputs.tableName);
+      expect(fn.loggingConfig.logGroup).toEqual(expect.any(String));
+    });
+  });
+
+  describe("IAM", () => {
+    const policies = () => ofType(run(), "aws:iam/rolePolicy:RolePolicy");
+    const statementsOf = (name: string) =>
+      policyStatements(state(run(), "aws:iam/rolePolicy:RolePolicy", name).policy);
+    const tableArn = () => mockedArn(run(), "aws:dynamodb/table:Table", "data-items");
+
+    it("allows no wildcard action anywhere", () => {
+      expect(policies().length).toBeGreaterThanOrEqual(3);
+      for (const policy of policies()) {
+        for (const statement of policyStatements(inputs(policy).policy)) {
+          expect(statement.Effect).toBe("Allow");
+          for (const action of asList(statement.Action)) expect(action).not.toContain("*");
+        }
+      }
+    });
+
+    it("uses a wildcard resource only for ecr:GetAuthorizationToken, which has no narrower form", () => {
+      for (const policy of policies()) {
+        for (const statement of policyStatements(inputs(policy).policy)) {
+          if (asList(statement.Resource).includes("*"))
+            expect(statement.Action).toEqual(["ecr:GetAuthorizationToken"]);
+        }
+      }
+    });
+
+    it("gives the task role only the table actions the service uses, on this table", () => {
+      expect(statementsOf("api-task-policy")).toEqual([
+        { Sid: "Items", Effect: "Allow", Action: SERVICE_TABLE_ACTIONS, Resource: [tableArn()] },
+      ]);
+    });
+
+    it("gives the function only dynamodb:DeleteItem on this table, plus its own logs", () => {
+      const [items, logs] = statementsOf("delete-item-policy");
+      expect(items).toEqual({
+        Sid: "DeleteItems",
+        Effect: "Allow",
+        Action: ["dynamodb:DeleteItem"],
+        Resource: [tableArn()],
+      });
+      expect(asList(logs.Action).every((action) => action.startsWith("logs:"))).toBe(true);
+    });
+
+    it("lets the execution role pull from this repository and write its own log group", () => {
+      const statements = statementsOf("api-execution-policy");
+      const pull = statements.find((s) => s.Sid === "EcrPull");
+      expect(pull?.Resource).toContain(
+        mockedArn(run(), "aws:ecr/repository:Repository", "registry-repo"),
+      );
+      const logs = statements.find((s) => s.Sid === "WriteLogs");
+      expect(logs?.Resource).toEqual([
+        `${mockedArn(run(), "aws:cloudwatch/logGroup:LogGroup", "api-logs")}:*`,
+      ]);
+    });
+  });
+
+  describe("monitoring", () => {
+    const alarms = () => ofType(run(), "aws:cloudwatch/metricAlarm:MetricAlarm").map(inputs);
+    const metricsOf = (alarm: Inputs): string[] =>
+      alarm.metricName !== undefined
+        ? [`${alarm.namespace as string}:${alarm.metricName as string}`]
+        : (alarm.metricQueries as Inputs[])
+            .filter((q) => q.metric)
+            .map((q) => `${q.metric.namespace as string}:${q.metric.metricName as string}`);
+
+    it("alarms on the service, the ALB, the table and the function", () => {
+      const metrics = new Set(alarms().flatMap(metricsOf));
+      for (const metric of [
+        "AWS/ECS:CPUUtilization",
+        "AWS/ECS:MemoryUtilization",
+        "AWS/ApplicationELB:HTTPCode_ELB_5XX_Count",
+        "AWS/ApplicationELB:HTTPCode_Target_5XX_Count",
+        "AWS/ApplicationELB:TargetResponseTime",
+        "AWS/ApplicationELB:UnHealthyHostCount",
+        "AWS/DynamoDB:ReadThrottleEvents",
+        "AWS/DynamoDB:WriteThrottleEvents",
+        "AWS/DynamoDB:SystemErrors",
+        "AWS/Lambda:Errors",
+        "AWS/Lambda:Throttles",
+      ]) {
+        expect(metrics).toContain(metric);
+      }
+    });
+
+    it("sends every alarm to the SNS topic", () => {
+      const topicArn = mockedArn(run(), "aws:sns/topic:Topic", "monitoring-alarms");
+      for (const alarm of alarms()) expect(alarm.alarmActions).toEqual([topicArn]);
+    });
+
+    it("publishes a dashboard", () => {
+      const body = JSON.parse(
+        state(run(), "aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard")
+          .dashboardBody as string,
+      );
+      expect(body.widgets.length).toBeGreaterThanOrEqual(4);
+    });
+
+    it("keeps every log group for the stack's retention period", () => {
+      const groups = ofType(run(), "aws:cloudwatch/logGroup:LogGroup");
+      expect(groups).toHaveLength(2);
+      for (const group of groups)
+        expect(inputs(group).retentionInDays).toBe(expected.logRetentionDays);
+    });
+  });
+}
+
+/** The state the mocks gave a resource (the engine's view of its outputs). */
+function mockedState(run: StackRun, type: string, name: string): Inputs {
+  return named(run, type, name).state;
+}
+
+function mockedArn(run: StackRun, type: string, name: string): string {
+  const arn = mockedState(run, type, name).arn as string | undefined;
+  if (arn === undefined) throw new Error(`no mocked ARN for ${type} ${name}`);
+  return arn;
+}
+
+function mockedId(run: StackRun, type: string, name: string): string {
+  const id = mockedState(run, type, name).id as string | undefined;
+  if (id === undefined) throw new Error(`no mocked id for ${type} ${name}`);
+  return id;
+}
+
+function vpcOutputs(
+  run: StackRun,
+  name: string,
+): { privateSubnetIds: string[]; publicSubnetIds: string[] } {
+  return mockedState(run, "awsx:ec2:Vpc", name) as {
+    privateSubnetIds: string[];
+    publicSubnetIds: string[];
+  };
+}
