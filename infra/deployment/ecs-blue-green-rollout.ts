@@ -6,8 +6,8 @@
  *   AppSpec for that revision and waits until CodeDeploy reports Succeeded, Failed or Stopped.
  * - Failure: a Failed/Stopped deployment (after CodeDeploy's automatic rollback) or a timeout
  *   (the deployment is then stopped with rollback) exits non-zero, so `pulumi up` fails with
- *   CodeDeploy's error code, message, rollback and failing lifecycle event. The failed step is
- *   not recorded, so the next `pulumi up` tries again.
+ *   CodeDeploy's error code, message, rollback and failing lifecycle event. The command is kept
+ *   with an initialization error, so the next `pulumi up` (without --refresh) runs it again.
  * - No-op: when the service already runs the target revision (first create, a repeated run, a
  *   change of another input) the CLI exits 0 without deploying. `pulumi preview`, `refresh` and
  *   `destroy` never run it. A deployment already in progress in the group is waited for first.
