@@ -9,6 +9,8 @@ export interface StackSettings {
   stack: string;
   owner: string;
   region: string;
+  /** `aws:profile`, when the stack names one; otherwise credentials come from the environment. */
+  awsProfile?: string;
   network: {
     cidrBlock: string;
     availabilityZones: number;
@@ -92,6 +94,7 @@ export function loadSettings(): StackSettings {
     stack: pulumi.getStack(),
     owner: config.require("owner"),
     region: aws.require("region"),
+    awsProfile: aws.get("profile"),
     network: {
       cidrBlock: config.get("vpcCidr") ?? "10.0.0.0/16",
       availabilityZones: config.getNumber("availabilityZones", { min: 2, max: 6 }) ?? 2,

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { CONTAINER_PORT } from "../lib/routes";
 import { Data } from "./components/data";
 import { DeleteFunction } from "./components/delete-function";
 import { Edge } from "./components/edge";
@@ -8,6 +9,7 @@ import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { CONTAINER_NAME, Service } from "./components/service";
 import { loadSettings } from "./config";
+import { EcsBlueGreenRollout } from "./deployment";
 import { createAwsProvider } from "./tags";
 
 const settings = loadSettings();
@@ -105,8 +107,21 @@ const blueGreen = new BlueGreen(
   opts,
 );
 
-// INTEGRATION POINT (infra/deployment): EcsBlueGreenRollout goes here, after service + blueGreen.
-void CONTAINER_NAME;
+// Every new task definition revision reaches the service through CodeDeploy, during `pulumi up`.
+const rollout = new EcsBlueGreenRollout(
+  "rollout",
+  {
+    applicationName: blueGreen.applicationName,
+    deploymentGroupName: blueGreen.deploymentGroupName,
+    clusterName: service.clusterName,
+    serviceName: service.serviceName,
+    taskDefinitionArn: service.taskDefinitionArn,
+    containerName: CONTAINER_NAME,
+    containerPort: CONTAINER_PORT,
+    region: settings.region,
+  },
+  { ...opts, dependsOn: [service.service, blueGreen.deploymentGroup] },
+);
 
 export const apiUrl = edge.apiUrl;
 export const albDnsName = edge.dnsName;
@@ -117,7 +132,7 @@ export const serviceName = service.serviceName;
 export const codedeployApplication = blueGreen.applicationName;
 export const codedeployDeploymentGroup = blueGreen.deploymentGroupName;
 export const functionName = deleteFunction.functionName;
-export const taskDefinitionArn = service.taskDefinitionArn;
+export const taskDefinitionArn = rollout.taskDefinitionArn;
 export const imageRef = registry.imageRef;
 export const alarmTopicArn = monitoring.topicArn;
 export const dashboardName = monitoring.dashboardName;

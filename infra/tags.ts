@@ -10,6 +10,8 @@ export function standardTags(settings: StackSettings): Record<string, string> {
 export function createAwsProvider(settings: StackSettings): aws.Provider {
   return new aws.Provider("aws", {
     region: settings.region,
+    // An explicit provider ignores `aws:*` stack config unless handed over, so pass the profile on.
+    profile: settings.awsProfile,
     defaultTags: { tags: standardTags(settings) },
   });
 }

@@ -401,6 +401,36 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
     });
   });
 
+  describe("rollout", () => {
+    it("rolls each new task definition out through this deployment group, after the service exists", () => {
+      const rollout = named(run(), "picus:deployment:EcsBlueGreenRollout", "rollout");
+      const service = named(run(), "aws:ecs/service:Service", "api-service");
+      const group = named(
+        run(),
+        "aws:codedeploy/deploymentGroup:DeploymentGroup",
+        "codedeploy-group",
+      );
+      expect(rollout.dependencies).toEqual(expect.arrayContaining([service.urn, group.urn]));
+      const [command] = run().resources.filter(
+        (r) => r.type === "command:local:Command" && r.parent === rollout.urn,
+      );
+      const env = inputs(command).environment as Record<string, string>;
+      expect(Object.values(env)).toEqual(
+        expect.arrayContaining([
+          mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
+          run().outputs.codedeployApplication,
+          run().outputs.codedeployDeploymentGroup,
+        ]),
+      );
+      expect(inputs(command).triggers).toEqual([
+        mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
+      ]);
+      expect(run().outputs.taskDefinitionArn).toBe(
+        mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
+      );
+    });
+  });
+
   describe("function", () => {
     it("runs the esbuild bundle on nodejs22.x arm64 with the stack's reserved concurrency", () => {
       const fn = state(run(), "aws:lambda/function:Function", "delete-item-fn");
