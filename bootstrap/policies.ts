@@ -1,0 +1,347 @@
+/**
+ * IAM policy documents of the bootstrap, as plain functions of ARNs so tests can read them whole.
+ *
+ * Where a statement is broad (service-level actions on `*`), it is because Pulumi creates, updates
+ * and deletes resources whose names it generates, and most Describe/List/Create calls of those
+ * services support no resource-level permission. What narrows them instead:
+ * - each role can be assumed only by this repository's workflow running in its own GitHub environment;
+ * - state and secrets access is scoped per stack (a dev deploy cannot read prod's state);
+ * - an explicit deny on everything tagged with another stack of this project (the main program tags
+ *   every resource with `project` and `stack` through the provider's default tags);
+ * - IAM, the escalation path, is limited to tagged roles of the same stack, the one managed policy
+ *   the program attaches, and passing roles only to the services that run picus.
+ */
+
+export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
+export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
+
+export interface PolicyStatement {
+  Sid?: string;
+  Effect: "Allow" | "Deny";
+  Principal?: Record<string, string | string[]>;
+  Action: string | string[];
+  Resource?: string | string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/** `repo:OWNER/REPO:environment:STACK` or `repo:OWNER/REPO:pull_request`. */
+export type GithubSubject = string;
+
+export function environmentSubject(
+  owner: string,
+  repo: string,
+  environment: string,
+): GithubSubject {
+  return `repo:${owner}/${repo}:environment:${environment}`;
+}
+
+export function pullRequestSubject(owner: string, repo: string): GithubSubject {
+  return `repo:${owner}/${repo}:pull_request`;
+}
+
+/** Trust for a role assumed through GitHub OIDC by exactly one token subject (no wildcards). */
+export function githubTrustPolicy(providerArn: string, subject: GithubSubject): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { Federated: providerArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_HOST}:aud`]: GITHUB_OIDC_AUDIENCE,
+            [`${GITHUB_OIDC_HOST}:sub`]: subject,
+          },
+        },
+      },
+    ],
+  };
+}
+
+export interface StateAccess {
+  bucketArn: string;
+  kmsKeyArn: string;
+  projectName: string;
+}
+
+/**
+ * The DIY backend keeps a stack under `.pulumi/stacks/<project>/<stack>.json` and its history,
+ * backups and locks under `.pulumi/{history,backups,locks/<org>}/<project>/<stack>/`.
+ */
+export function stackStateObjects(bucketArn: string, projectName: string, stack: string): string[] {
+  return [
+    `${bucketArn}/.pulumi/*/${projectName}/${stack}.json*`,
+    `${bucketArn}/.pulumi/*/${projectName}/${stack}/*`,
+  ];
+}
+
+function stateStatements(state: StateAccess, stack: string, readOnly: boolean): PolicyStatement[] {
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ListStateBucket",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
+      Resource: state.bucketArn,
+    },
+    {
+      Sid: "ReadBackendMetadata",
+      Effect: "Allow",
+      Action: "s3:GetObject",
+      Resource: `${state.bucketArn}/.pulumi/meta.yaml`,
+    },
+  ];
+  if (readOnly) {
+    statements.push(
+      {
+        Sid: "ReadStackState",
+        Effect: "Allow",
+        Action: "s3:GetObject",
+        Resource: stackStateObjects(state.bucketArn, state.projectName, stack),
+      },
+      {
+        Sid: "TakePreviewLocks",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:DeleteObject"],
+        Resource: `${state.bucketArn}/.pulumi/locks/*/${state.projectName}/${stack}/*`,
+      },
+    );
+  } else {
+    statements.push({
+      Sid: "ReadWriteStackState",
+      Effect: "Allow",
+      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      Resource: stackStateObjects(state.bucketArn, state.projectName, stack),
+    });
+  }
+  statements.push({
+    Sid: "UseSecretsKey",
+    Effect: "Allow",
+    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+    Resource: state.kmsKeyArn,
+  });
+  return statements;
+}
+
+/** Services the main program manages: full control, because Pulumi owns their whole lifecycle. */
+export const DEPLOY_SERVICE_ACTIONS = [
+  "ec2:*",
+  "elasticloadbalancing:*",
+  "ecs:*",
+  "ecr:*",
+  "dynamodb:*",
+  "lambda:*",
+  "logs:*",
+  "cloudwatch:*",
+  "sns:*",
+  "codedeploy:*",
+  "application-autoscaling:*",
+];
+
+/** Read-only calls a preview (and the program's data sources) make. */
+export const PREVIEW_READ_ACTIONS = [
+  "ec2:Describe*",
+  "elasticloadbalancing:Describe*",
+  "ecs:Describe*",
+  "ecs:List*",
+  "ecr:Describe*",
+  "ecr:GetLifecyclePolicy",
+  "ecr:GetRepositoryPolicy",
+  "ecr:ListTagsForResource",
+  "dynamodb:Describe*",
+  "dynamodb:ListTagsOfResource",
+  "lambda:GetFunction",
+  "lambda:GetFunctionConfiguration",
+  "lambda:GetFunctionConcurrency",
+  "lambda:GetPolicy",
+  "lambda:ListTags",
+  "lambda:ListVersionsByFunction",
+  "logs:Describe*",
+  "logs:ListTagsForResource",
+  "cloudwatch:Describe*",
+  "cloudwatch:GetDashboard",
+  "cloudwatch:ListTagsForResource",
+  "sns:GetTopicAttributes",
+  "sns:GetSubscriptionAttributes",
+  "sns:ListSubscriptionsByTopic",
+  "sns:ListTagsForResource",
+  "codedeploy:Get*",
+  "codedeploy:List*",
+  "application-autoscaling:Describe*",
+  "acm:DescribeCertificate",
+  "iam:GetRole",
+  "iam:GetRolePolicy",
+  "iam:ListRolePolicies",
+  "iam:ListAttachedRolePolicies",
+  "iam:GetPolicy",
+  "iam:GetPolicyVersion",
+  "sts:GetCallerIdentity",
+];
+
+/** The AWS managed policy the program attaches (CodeDeploy's ECS role); nothing else may be. */
+export const ATTACHABLE_MANAGED_POLICIES = ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"];
+export const PASS_ROLE_SERVICES = [
+  "ecs-tasks.amazonaws.com",
+  "lambda.amazonaws.com",
+  "codedeploy.amazonaws.com",
+];
+export const SERVICE_LINKED_ROLE_SERVICES = [
+  "ecs.amazonaws.com",
+  "elasticloadbalancing.amazonaws.com",
+  "ecs.application-autoscaling.amazonaws.com",
+];
+
+export interface DeployPolicyArgs {
+  accountId: string;
+  partition: string;
+  stack: string;
+  otherStacks: string[];
+  state: StateAccess;
+}
+
+/** What one stack's deploy role may do: its own state, its own resources, nothing of the others. */
+export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
+  const { accountId, partition, stack } = args;
+  const roles = `arn:${partition}:iam::${accountId}:role/*`;
+  const sameStackRole = { StringEquals: { "iam:ResourceTag/stack": stack } };
+  const statements: PolicyStatement[] = [
+    ...stateStatements(args.state, stack, false),
+    {
+      Sid: "ManageStackServices",
+      Effect: "Allow",
+      Action: DEPLOY_SERVICE_ACTIONS,
+      Resource: "*",
+    },
+    {
+      Sid: "ReadCertificates",
+      Effect: "Allow",
+      Action: ["acm:DescribeCertificate"],
+      Resource: "*",
+    },
+    { Sid: "WhoAmI", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
+    {
+      Sid: "ReadRoles",
+      Effect: "Allow",
+      Action: [
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListRolePolicies",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListInstanceProfilesForRole",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+      ],
+      Resource: [roles, `arn:${partition}:iam::aws:policy/*`],
+    },
+    {
+      Sid: "CreateRolesTaggedForThisStack",
+      Effect: "Allow",
+      Action: ["iam:CreateRole", "iam:TagRole"],
+      Resource: roles,
+      Condition: { StringEquals: { "aws:RequestTag/stack": stack } },
+    },
+    {
+      Sid: "ChangeRolesOfThisStack",
+      Effect: "Allow",
+      Action: [
+        "iam:DeleteRole",
+        "iam:UpdateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:TagRole",
+        "iam:UntagRole",
+      ],
+      Resource: roles,
+      Condition: sameStackRole,
+    },
+    {
+      Sid: "AttachOnlyTheCodeDeployPolicy",
+      Effect: "Allow",
+      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
+      Resource: roles,
+      Condition: {
+        StringEquals: { "iam:ResourceTag/stack": stack },
+        ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES },
+      },
+    },
+    {
+      Sid: "PassRolesOnlyToPicusServices",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: roles,
+      Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
+    },
+    {
+      Sid: "CreateServiceLinkedRoles",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: `arn:${partition}:iam::${accountId}:role/aws-service-role/*`,
+      Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+    },
+  ];
+  if (args.otherStacks.length > 0) {
+    statements.push({
+      Sid: "KeepOffOtherStacks",
+      Effect: "Deny",
+      Action: "*",
+      Resource: "*",
+      Condition: {
+        StringEquals: {
+          "aws:ResourceTag/project": args.state.projectName,
+          "aws:ResourceTag/stack": args.otherStacks,
+        },
+      },
+    });
+  }
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Pull-request previews: read the stack's state and describe its resources, change nothing. */
+export function previewPolicy(state: StateAccess, stacks: string[]): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      ...stacks.flatMap((stack) =>
+        stateStatements(state, stack, true).map((statement) => ({
+          ...statement,
+          Sid:
+            statement.Sid === undefined ? undefined : `${statement.Sid}${stack.replace(/-/g, "")}`,
+        })),
+      ),
+      { Sid: "DescribeResources", Effect: "Allow", Action: PREVIEW_READ_ACTIONS, Resource: "*" },
+    ],
+  };
+}
+
+/** Bucket policy: TLS only, and only SSE-KMS with the state key. */
+export function stateBucketPolicy(bucketArn: string, kmsKeyArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:*",
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+      {
+        Sid: "DenyOtherEncryptionKeys",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/*`,
+        Condition: {
+          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+        },
+      },
+    ],
+  };
+}
