@@ -4,7 +4,7 @@ import { describeStack } from "./test/stack-suite";
 // The program is loaded only once the mocks are in place (runStack sets them first).
 let run: StackRun;
 beforeAll(async () => {
-  run = await runStack("dev", () => Promise.resolve(jest.requireActual<object>("./index")));
+  run = await runStack("dev", () => import("./index"));
 });
 
 describe("dev stack (Pulumi.dev.yaml)", () => {

@@ -150,6 +150,8 @@ export class Registry extends pulumi.ComponentResource {
               : dockerBuild.Platform.Linux_amd64,
           ],
           push: true,
+          // `pulumi preview` (and the policy check in CI) needs no Docker daemon.
+          buildOnPreview: false,
           tags: [
             pulumi.interpolate`${repository.repositoryUrl}:src-${sourceHash(args.contextDir)}`,
           ],
