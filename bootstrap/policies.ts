@@ -19,7 +19,8 @@ export interface PolicyStatement {
   Sid?: string;
   Effect: "Allow" | "Deny";
   Principal?: Record<string, string | string[]>;
-  Action: string | string[];
+  Action?: string | string[];
+  NotAction?: string | string[];
   Resource?: string | string[];
   Condition?: Record<string, Record<string, string | string[]>>;
 }
@@ -183,6 +184,15 @@ export const PREVIEW_READ_ACTIONS = [
   "sts:GetCallerIdentity",
 ];
 
+/** What copying an image out of another stack's repository needs. */
+export const ECR_PULL_ACTIONS = [
+  "ecr:BatchCheckLayerAvailability",
+  "ecr:BatchGetImage",
+  "ecr:DescribeImages",
+  "ecr:DescribeRepositories",
+  "ecr:GetDownloadUrlForLayer",
+];
+
 /** The AWS managed policy the program attaches (CodeDeploy's ECS role); nothing else may be. */
 export const ATTACHABLE_MANAGED_POLICIES = ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"];
 export const PASS_ROLE_SERVICES = [
@@ -289,7 +299,8 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
     statements.push({
       Sid: "KeepOffOtherStacks",
       Effect: "Deny",
-      Action: "*",
+      // Promotion reads the image from the previous stack's repository: pulling stays allowed.
+      NotAction: ECR_PULL_ACTIONS,
       Resource: "*",
       Condition: {
         StringEquals: {
