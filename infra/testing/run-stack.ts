@@ -82,14 +82,16 @@ function resolveOutput(value: pulumi.Output<unknown>): Promise<unknown> {
 
 /**
  * Runs the Pulumi program for one stack under mocks, with that stack's real config file, and
- * returns every resource it declares and the stack outputs. Call once per process (or Jest file):
+ * returns every resource it declares and the stack outputs; `overrides` sets config keys on top,
+ * as `pulumi config set` would. Call once per process (or Jest file):
  * the Pulumi runtime is global.
  */
 export async function runStack(
   stack: string,
   loadProgram: () => Promise<object>,
+  overrides: Record<string, string> = {},
 ): Promise<StackRun> {
-  const config = loadStackConfig(stack);
+  const config = { ...loadStackConfig(stack), ...overrides };
   const region = config["aws:region"] ?? "us-east-1";
   const cloud = new MockCloud(region);
   await pulumi.runtime.setMocks(cloud, projectName(), stack, false);

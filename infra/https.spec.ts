@@ -1,0 +1,59 @@
+import { runStack, type StackRun } from "./testing/run-stack";
+import { describeStack } from "./test/stack-suite";
+import { named } from "./testing/query";
+
+const CERTIFICATE =
+  "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9";
+/** An image promoted from another repository, as CI sets it: pinned by digest. */
+const PROMOTED = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/picus-dev-images@sha256:${"ab".repeat(32)}`;
+
+// Pulumi.prod.yaml plus what CI sets with `pulumi config set`.
+let run: StackRun;
+beforeAll(async () => {
+  run = await runStack("prod", () => import("./index"), {
+    "picus:certificateArn": CERTIFICATE,
+    "picus:image": PROMOTED,
+    "picus:albIngressCidrs": JSON.stringify(["203.0.113.0/24"]),
+    "picus:alarmEmail": "oncall@example.com",
+  });
+});
+
+describe("prod with a certificate, a promoted image and restricted ingress", () => {
+  describeStack(() => run, {
+    availabilityZones: 3,
+    natStrategy: "OnePerAz",
+    deletionProtection: true,
+    protect: true,
+    cpu: "512",
+    memory: "1024",
+    minCapacity: 2,
+    maxCapacity: 10,
+    deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+    terminationWaitMinutes: 15,
+    logRetentionDays: 90,
+    reservedConcurrency: 20,
+    https: true,
+    builtImage: false,
+  });
+
+  it("lets the execution role pull the promoted image from its repository", () => {
+    const policy = JSON.parse(
+      named(run, "aws:iam/rolePolicy:RolePolicy", "api-execution-policy").inputs.policy as string,
+    ) as {
+      Statement: { Sid: string; Resource: string[] }[];
+    };
+    const pull = policy.Statement.find((statement) => statement.Sid === "EcrPull");
+    expect(pull?.Resource).toContain(
+      "arn:aws:ecr:eu-west-1:123456789012:repository/picus-dev-images",
+    );
+  });
+
+  it("mails alarms to the configured address", () => {
+    expect(
+      named(run, "aws:sns/topicSubscription:TopicSubscription", "monitoring-alarms-email").inputs,
+    ).toMatchObject({
+      protocol: "email",
+      endpoint: "oncall@example.com",
+    });
+  });
+});
