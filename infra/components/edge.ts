@@ -137,6 +137,25 @@ export class Edge extends pulumi.ComponentResource {
     };
     const forwardToBlue = [{ type: "forward", targetGroupArn: this.blueTargetGroup.arn }];
 
+    // Port 80 is one listener whatever the protocol setup, so adding a certificate later updates
+    // it (forward → redirect) instead of racing a second listener for the same port.
+    const httpListener = new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: loadBalancer.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: https
+          ? [
+              {
+                type: "redirect",
+                redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+              },
+            ]
+          : forwardToBlue,
+      },
+      https ? { parent: this } : codeDeployOwned,
+    );
     const productionListener = https
       ? new aws.lb.Listener(
           `${name}-https`,
@@ -150,33 +169,7 @@ export class Edge extends pulumi.ComponentResource {
           },
           codeDeployOwned,
         )
-      : new aws.lb.Listener(
-          `${name}-http`,
-          {
-            loadBalancerArn: loadBalancer.arn,
-            port: 80,
-            protocol: "HTTP",
-            defaultActions: forwardToBlue,
-          },
-          codeDeployOwned,
-        );
-    if (https) {
-      new aws.lb.Listener(
-        `${name}-http-redirect`,
-        {
-          loadBalancerArn: loadBalancer.arn,
-          port: 80,
-          protocol: "HTTP",
-          defaultActions: [
-            {
-              type: "redirect",
-              redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-            },
-          ],
-        },
-        { parent: this },
-      );
-    }
+      : httpListener;
     const testListener = new aws.lb.Listener(
       `${name}-test`,
       {

@@ -234,7 +234,8 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         certificateArn: run().config["picus:certificateArn"],
       });
       expect(production.sslPolicy).toMatch(/TLS13/);
-      expect(inputs(listener("edge-http-redirect")).defaultActions).toEqual([
+      expect(listener("edge-http").ignoreChanges).toEqual([]);
+      expect(inputs(listener("edge-http")).defaultActions).toEqual([
         { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
       ]);
     });
