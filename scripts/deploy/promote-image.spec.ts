@@ -6,8 +6,8 @@ const DIGEST = `sha256:${"c".repeat(64)}`;
 const OTHER = `sha256:${"d".repeat(64)}`;
 const SOURCE = `${DEV}@${DIGEST}`;
 
-/** A registry of tag → digest behind a fake `docker buildx imagetools`. */
-function fakeDocker(
+/** A registry of tag → digest behind a fake `crane`. */
+function fakeCrane(
   tags: Map<string, string>,
   options: { copyDigest?: string; copyFails?: boolean } = {},
 ) {
@@ -16,21 +16,20 @@ function fakeDocker(
     calls.push([command, ...args]);
     const ok = (stdout: string): Promise<CommandResult> =>
       Promise.resolve({ code: 0, stdout, stderr: "" });
-    if (args[2] === "inspect") {
-      const digest = tags.get(args[5]);
+    if (args[0] === "digest") {
+      const digest = tags.get(args[1]);
       return digest === undefined
-        ? Promise.resolve({ code: 1, stdout: "", stderr: `ERROR: ${args[5]}: not found` })
-        : ok(
-            JSON.stringify({
-              mediaType: "application/vnd.oci.image.manifest.v1+json",
-              digest,
-              size: 1,
-            }),
-          );
+        ? Promise.resolve({
+            code: 1,
+            stdout: "",
+            stderr: `Error: fetching manifest ${args[1]}: MANIFEST_UNKNOWN: manifest unknown`,
+          })
+        : ok(`${digest}\n`);
     }
-    if (options.copyFails)
+    if (options.copyFails) {
       return Promise.resolve({ code: 1, stdout: "", stderr: "denied: no push" });
-    tags.set(args[4], options.copyDigest ?? DIGEST);
+    }
+    tags.set(args[2], options.copyDigest ?? DIGEST);
     return ok("");
   };
   return { run, calls };
@@ -39,7 +38,7 @@ function fakeDocker(
 describe("promoteImage", () => {
   it("copies the digest under the tag and returns the digest reference in the target", async () => {
     const tags = new Map<string, string>();
-    const { run, calls } = fakeDocker(tags);
+    const { run, calls } = fakeCrane(tags);
 
     const promoted = await promoteImage(run, {
       source: SOURCE,
@@ -48,28 +47,20 @@ describe("promoteImage", () => {
     });
 
     expect(promoted).toBe(`${PROD}@${DIGEST}`);
-    expect(calls).toContainEqual([
-      "docker",
-      "buildx",
-      "imagetools",
-      "create",
-      "--tag",
-      `${PROD}:abc123`,
-      SOURCE,
-    ]);
+    expect(calls).toContainEqual(["crane", "copy", SOURCE, `${PROD}:abc123`]);
   });
 
   it("is a no-op on re-run when the tag already holds the same digest", async () => {
-    const { run, calls } = fakeDocker(new Map([[`${PROD}:abc123`, DIGEST]]));
+    const { run, calls } = fakeCrane(new Map([[`${PROD}:abc123`, DIGEST]]));
 
     await expect(
       promoteImage(run, { source: SOURCE, targetRepository: PROD, tag: "abc123" }),
     ).resolves.toBe(`${PROD}@${DIGEST}`);
-    expect(calls.some((call) => call.includes("create"))).toBe(false);
+    expect(calls.some((call) => call.includes("copy"))).toBe(false);
   });
 
   it("refuses to reuse a tag that holds another image", async () => {
-    const { run } = fakeDocker(new Map([[`${PROD}:abc123`, OTHER]]));
+    const { run } = fakeCrane(new Map([[`${PROD}:abc123`, OTHER]]));
 
     await expect(
       promoteImage(run, { source: SOURCE, targetRepository: PROD, tag: "abc123" }),
@@ -77,15 +68,15 @@ describe("promoteImage", () => {
   });
 
   it("fails when the copy changed the digest (a rebuild or re-encoding is never accepted)", async () => {
-    const { run } = fakeDocker(new Map(), { copyDigest: OTHER });
+    const { run } = fakeCrane(new Map(), { copyDigest: OTHER });
 
     await expect(
       promoteImage(run, { source: SOURCE, targetRepository: PROD, tag: "abc123" }),
     ).rejects.toThrow(`resolves to ${OTHER} after the copy, expected ${DIGEST}`);
   });
 
-  it("reports a failed copy with docker's message", async () => {
-    const { run } = fakeDocker(new Map(), { copyFails: true });
+  it("reports a failed copy with crane's message", async () => {
+    const { run } = fakeCrane(new Map(), { copyFails: true });
 
     await expect(
       promoteImage(run, { source: SOURCE, targetRepository: PROD, tag: "abc123" }),
@@ -93,7 +84,7 @@ describe("promoteImage", () => {
   });
 
   it("rejects a source that is not pinned by digest before touching any registry", async () => {
-    const { run, calls } = fakeDocker(new Map());
+    const { run, calls } = fakeCrane(new Map());
 
     await expect(
       promoteImage(run, { source: `${DEV}:abc123`, targetRepository: PROD, tag: "abc123" }),
@@ -110,9 +101,9 @@ describe("remoteDigest", () => {
     await expect(remoteDigest(run, `${PROD}:x`)).rejects.toThrow("no basic auth credentials");
   });
 
-  it("rejects output without a digest", async () => {
+  it("rejects output that is not a digest", async () => {
     const run: RunCommand = () => Promise.resolve({ code: 0, stdout: "{}", stderr: "" });
 
-    await expect(remoteDigest(run, `${PROD}:x`)).rejects.toThrow("has no digest");
+    await expect(remoteDigest(run, `${PROD}:x`)).rejects.toThrow("unexpected digest for");
   });
 });

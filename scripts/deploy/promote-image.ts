@@ -20,32 +20,19 @@ export const runCommand: RunCommand = (command, args) =>
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 
-const NOT_FOUND = /not found|manifest unknown|MANIFEST_UNKNOWN|does not exist/i;
+const NOT_FOUND = /MANIFEST_UNKNOWN|manifest unknown|NAME_UNKNOWN|not found/i;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
-/** The digest a reference resolves to in its registry, or undefined when it does not exist. */
+/** The digest a reference resolves to in its registry (`crane digest`), or undefined if absent. */
 export async function remoteDigest(run: RunCommand, ref: string): Promise<string | undefined> {
-  const result = await run("docker", [
-    "buildx",
-    "imagetools",
-    "inspect",
-    "--format",
-    "{{json .Manifest}}",
-    ref,
-  ]);
+  const result = await run("crane", ["digest", ref]);
   if (result.code !== 0) {
     if (NOT_FOUND.test(result.stderr)) return undefined;
-    throw new Error(`docker buildx imagetools inspect ${ref} failed: ${result.stderr.trim()}`);
+    throw new Error(`crane digest ${ref} failed: ${result.stderr.trim()}`);
   }
-  let descriptor: { digest?: unknown };
-  try {
-    descriptor = JSON.parse(result.stdout) as { digest?: unknown };
-  } catch {
-    throw new Error(`unexpected inspect output for ${ref}: ${result.stdout.trim()}`);
-  }
-  if (typeof descriptor.digest !== "string") {
-    throw new Error(`inspect output for ${ref} has no digest: ${result.stdout.trim()}`);
-  }
-  return descriptor.digest;
+  const digest = result.stdout.trim();
+  if (!DIGEST.test(digest)) throw new Error(`unexpected digest for ${ref}: "${digest}"`);
+  return digest;
 }
 
 export interface PromoteRequest {
@@ -58,9 +45,10 @@ export interface PromoteRequest {
 }
 
 /**
- * Copies an image between registries byte for byte (`docker buildx imagetools create` with one
- * source copies the manifest unchanged; no rebuild, no layer download to the runner) and proves the
- * digest is unchanged. Safe to re-run: a tag that already holds the same digest is left alone; one
+ * Copies an image between repositories byte for byte with `crane copy` (the manifest is copied
+ * verbatim and layers are streamed registry to registry: no rebuild, no re-compression) and proves
+ * the digest is unchanged. (`docker buildx imagetools create` is not used: given a single-platform
+ * manifest it writes a new manifest list around it, which changes the digest.) Safe to re-run: a tag that already holds the same digest is left alone; one
  * that holds another digest is an error. Returns `<targetRepository>@<digest>`.
  */
 export async function promoteImage(run: RunCommand, request: PromoteRequest): Promise<string> {
@@ -74,14 +62,7 @@ export async function promoteImage(run: RunCommand, request: PromoteRequest): Pr
     );
   }
   if (existing === undefined) {
-    const copy = await run("docker", [
-      "buildx",
-      "imagetools",
-      "create",
-      "--tag",
-      target,
-      request.source,
-    ]);
+    const copy = await run("crane", ["copy", request.source, target]);
     if (copy.code !== 0) {
       throw new Error(`copying ${request.source} to ${target} failed: ${copy.stderr.trim()}`);
     }
