@@ -29,6 +29,8 @@ export function createDocumentClient(settings: DynamoClientSettings): DynamoDBDo
     requestHandler: new NodeHttpHandler({
       connectionTimeout: settings.connectTimeoutMs,
       requestTimeout: settings.requestTimeoutMs,
+      // Without this, @smithy/node-http-handler 4.x only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
     }),
     // Local stores accept any credentials; a laptop without an AWS profile still works.
     credentials:
