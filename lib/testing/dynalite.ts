@@ -1,0 +1,108 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-dynamodb";
+import { createTableInput } from "../table";
+
+interface DynaliteOptions {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}
+
+// dynalite ships without type definitions; this is the one place that loads it.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const createDynalite = require("dynalite") as (options: DynaliteOptions) => Server;
+
+export interface DynaliteServer {
+  /** The endpoint to pass as DYNAMODB_ENDPOINT, e.g. `http://127.0.0.1:41235`. */
+  readonly endpoint: string;
+  /** Stops the server and closes its store (flushing it to disk when persisted). */
+  close(): Promise<void>;
+}
+
+export interface StartDynaliteOptions {
+  /** A directory for a LevelDB-backed store that survives restarts; in memory when unset. */
+  path?: string;
+  /** Port on 127.0.0.1; a free one when unset. */
+  port?: number;
+}
+
+/** Starts an in-process dynalite on the loopback interface; tables become ACTIVE immediately. */
+export async function startDynalite(options: StartDynaliteOptions = {}): Promise<DynaliteServer> {
+  const server = createDynalite({
+    path: options.path,
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error?: Error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+/** A low-level client for a local store (any credentials are accepted there). */
+export function createLocalDynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+}
+
+/** Creates the picus table (schema from lib/table.ts); fails if it exists. */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await waitUntilActive(client, tableName);
+}
+
+/** Creates the picus table unless it exists; returns whether it was created. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await waitUntilActive(client, tableName);
+    return false;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  try {
+    await createTable(client, tableName);
+    return true;
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    await waitUntilActive(client, tableName);
+    return false;
+  }
+}
+
+async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (Table?.TableStatus === "ACTIVE") return;
+    if (Date.now() > deadline) throw new Error(`Table ${tableName} did not become ACTIVE in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
