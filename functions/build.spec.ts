@@ -1,0 +1,150 @@
+import { execFile } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { ALBEvent, ALBResult } from "aws-lambda";
+import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import { createDocumentClient } from "../lib/dynamo-client";
+import {
+  createLocalDynamoClient,
+  createTable,
+  startDynalite,
+  type DynaliteServer,
+} from "../lib/testing/dynalite";
+import { bundleDeleteFunction, DELETE_FUNCTION_HANDLER } from "./build";
+import { createTestALBEvent, createTestMultiValueALBEvent } from "./test/alb-event";
+
+const TABLE_NAME = "picus-bundle-test";
+
+const RUNNER = `
+const { handler } = require(process.argv[1]);
+const events = JSON.parse(process.argv[2]);
+(async () => {
+  const results = [];
+  for (const event of events) results.push(await handler(event, { awsRequestId: "bundle-test" }));
+  process.stderr.write(JSON.stringify(results));
+})();
+`;
+
+interface Invocation {
+  results: ALBResult[];
+  logLines: string[];
+}
+
+/** Runs the bundle in a fresh Node process, as the Lambda runtime would: require, then invoke. */
+async function invokeBundle(
+  directory: string,
+  env: Record<string, string>,
+  events: ALBEvent[],
+): Promise<Invocation> {
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    ["-e", RUNNER, join(directory, "index.js"), JSON.stringify(events)],
+    { env: { PATH: process.env.PATH, ...env }, timeout: 10_000 },
+  );
+  return {
+    results: JSON.parse(stderr) as ALBResult[],
+    logLines: stdout.split("\n").filter((line) => line !== ""),
+  };
+}
+
+describe("bundleDeleteFunction", () => {
+  let outdir: string;
+  let dynalite: DynaliteServer;
+
+  beforeAll(async () => {
+    const parent = await mkdtemp(join(tmpdir(), "picus-bundle-"));
+    outdir = await bundleDeleteFunction(join(parent, "delete-item"));
+    dynalite = await startDynalite();
+    const admin = createLocalDynamoClient(dynalite.endpoint);
+    await createTable(admin, TABLE_NAME);
+    admin.destroy();
+  });
+
+  afterAll(async () => {
+    await dynalite.close();
+    await rm(join(outdir, ".."), { recursive: true, force: true });
+  });
+
+  it("writes one self-contained index.js with a source map", async () => {
+    // Act
+    const code = await readFile(join(outdir, "index.js"), "utf8");
+    const { size } = await stat(join(outdir, "index.js"));
+
+    // Assess
+    const packages = [...code.matchAll(/require\("([^"]+)"\)/g)]
+      .map((match) => match[1])
+      .filter((name) => !name.startsWith("node:"));
+    // The SDK's optional CRT signer (SigV4a only) is probed inside a try/catch.
+    expect(new Set(packages)).toEqual(new Set(["@aws-sdk/signature-v4-crt"]));
+    expect(DELETE_FUNCTION_HANDLER).toBe("index.handler");
+    expect(code.endsWith("//# sourceMappingURL=index.js.map\n")).toBe(true);
+    expect(size).toBeLessThan(1024 * 1024);
+    await expect(stat(join(outdir, "index.js.map"))).resolves.toBeDefined();
+  });
+
+  it("deletes through the bundled handler, then answers 404 and 400", async () => {
+    // Prepare
+    const key = randomUUID();
+    const store = createDocumentClient({
+      region: "us-east-1",
+      endpoint: dynalite.endpoint,
+      connectTimeoutMs: 1000,
+      requestTimeoutMs: 2000,
+      maxAttempts: 1,
+    });
+    await store.send(
+      new PutCommand({
+        TableName: TABLE_NAME,
+        Item: { id: key, data: {}, createdAt: new Date().toISOString() },
+      }),
+    );
+    store.destroy();
+
+    // Act
+    const { results, logLines } = await invokeBundle(
+      outdir,
+      { TABLE_NAME, DYNAMODB_ENDPOINT: dynalite.endpoint, AWS_REGION: "eu-west-1" },
+      [
+        createTestALBEvent({ path: `/picus/${key}`, headers: { "x-request-id": "bundle-1" } }),
+        createTestMultiValueALBEvent({ path: `/picus/${key}` }),
+        createTestALBEvent({ path: "/picus/nope" }),
+      ],
+    );
+
+    // Assess
+    expect(results.map((result) => result.statusCode)).toEqual([204, 404, 400]);
+    expect(results[0]).toEqual({
+      statusCode: 204,
+      statusDescription: "204 No Content",
+      headers: { "x-request-id": "bundle-1" },
+      body: "",
+      isBase64Encoded: false,
+    });
+    expect(results[1].multiValueHeaders?.["content-type"]).toEqual([
+      "application/json; charset=utf-8",
+    ]);
+    expect(JSON.parse(results[2].body ?? "")).toMatchObject({ statusCode: 400 });
+    expect(logLines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        requestId: "bundle-1",
+        awsRequestId: "bundle-test",
+        statusCode: 204,
+      }),
+      expect.objectContaining({ statusCode: 404 }),
+      expect.objectContaining({ statusCode: 400 }),
+    ]);
+  });
+
+  it("fails at cold start without TABLE_NAME", async () => {
+    // Act
+    const invocation = invokeBundle(outdir, {}, []);
+
+    // Assess
+    await expect(invocation).rejects.toThrow(
+      /ConfigError: Invalid configuration: TABLE_NAME is required/,
+    );
+  });
+});
