@@ -99,9 +99,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const run = await runStack(stack, () => import("./index"));
-  process.stdout.write(
-    argv.includes("--json") ? `${JSON.stringify(run, null, 2)}\n` : renderInventory(run),
-  );
+  const text = argv.includes("--json") ? `${JSON.stringify(run, null, 2)}\n` : renderInventory(run);
+  // Exit only once the pipe has taken everything: an early exit truncates piped output.
+  await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));
   return 0;
 }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleDeleteFunction } from "../../functions/build";
+import { bundleDeleteFunction, DELETE_FUNCTION_HANDLER } from "../../functions/build";
 import { allowPolicy, serviceRole } from "../iam";
 
 export interface DeleteFunctionArgs {
@@ -19,8 +19,7 @@ export interface DeleteFunctionArgs {
 /** Bundles the handler with esbuild into a fresh directory and returns it as a Lambda archive. */
 async function bundledCode(): Promise<pulumi.asset.Archive> {
   const outdir = mkdtempSync(path.join(tmpdir(), "picus-delete-item-"));
-  await bundleDeleteFunction(outdir);
-  return new pulumi.asset.FileArchive(outdir);
+  return new pulumi.asset.FileArchive(await bundleDeleteFunction(outdir));
 }
 
 /** The Lambda that serves `DELETE /picus/{key}` behind the ALB, allowed nothing but DeleteItem. */
@@ -59,7 +58,7 @@ export class DeleteFunction extends pulumi.ComponentResource {
       {
         runtime: aws.lambda.Runtime.NodeJS22dX,
         architectures: ["arm64"],
-        handler: "index.handler",
+        handler: DELETE_FUNCTION_HANDLER,
         code: bundledCode(),
         role: role.arn,
         memorySize: args.memoryMb,

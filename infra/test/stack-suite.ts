@@ -1,4 +1,6 @@
 /* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- engine inputs are untyped JSON */
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH } from "../../lib/routes";
 import { SERVICE_TABLE_ACTIONS } from "../components/service";
 import { asList, named, ofType, policyStatements } from "../testing/query";
@@ -433,7 +435,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
   });
 
   describe("function", () => {
-    it("runs the esbuild bundle on nodejs22.x arm64 with the stack's reserved concurrency", () => {
+    it("runs the esbuild bundle on nodejs22.x arm64 with the stack's reserved concurrency", async () => {
       const fn = state(run(), "aws:lambda/function:Function", "delete-item-fn");
       expect(fn).toMatchObject({
         runtime: "nodejs22.x",
@@ -442,6 +444,8 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         reservedConcurrentExecutions: expected.reservedConcurrency,
       });
       expect(fn.environment.variables.TABLE_NAME).toBe(run().outputs.tableName);
+      const bundle = (await fn.code.path) as string;
+      expect(existsSync(path.join(bundle, "index.js"))).toBe(true);
       expect(fn.loggingConfig.logGroup).toEqual(expect.any(String));
     });
   });
