@@ -28,6 +28,7 @@ import {
   type ChildServer,
 } from "./processes";
 import { snapshot, usageBetween } from "./cpu";
+import { describeProfile } from "./profile";
 import {
   check,
   formatTable,
@@ -46,6 +47,7 @@ const APP_BUILD = join(ROOT, "dist/app/src/app.factory.js");
 const NEST_ENTRY = join(ROOT, "dist/bench/nest-server.js");
 const BARE_ENTRY = join(ROOT, "dist/bench/bare-server.js");
 const RESULTS_DIR = join(ROOT, "bench/results");
+const PROFILE_DIR = join(RESULTS_DIR, "profiles");
 const TABLE_NAME = "picus-bench";
 const REGION = "us-east-1";
 const THROUGHPUT_TARGET = 0.85;
@@ -75,6 +77,7 @@ interface Options {
   profile: boolean;
   nestEntry: string;
   maxForeignCpuPct: number;
+  nestNodeFlags: string[];
 }
 
 const USAGE = `usage: npm run bench -- [options]
@@ -93,7 +96,9 @@ const USAGE = `usage: npm run bench -- [options]
                         compiled app on loopback); pointing it
                         at dist/bench/bare-server.js gives an A/A run that shows the noise floor
   --max-foreign-cpu <%> rounds in which other processes used more than this share of one core
-                        are left out of the ratios when quieter rounds exist (default 25)`;
+                        are left out of the ratios when quieter rounds exist (default 25)
+  --nest-node-flags <f> extra node flags for the Nest service, space-separated, for experiments
+                        (e.g. "--experimental-async-context-frame")`;
 
 function positiveInt(name: string, raw: string): number {
   const value = Number(raw);
@@ -119,6 +124,7 @@ function parseOptions(argv: string[]): Options {
       profile: { type: "boolean", default: false },
       "nest-entry": { type: "string", default: NEST_ENTRY },
       "max-foreign-cpu": { type: "string", default: "25" },
+      "nest-node-flags": { type: "string", default: "" },
       help: { type: "boolean", default: false },
     },
   });
@@ -149,6 +155,7 @@ function parseOptions(argv: string[]): Options {
     profile: values.profile,
     nestEntry: resolve(values["nest-entry"]),
     maxForeignCpuPct: positiveInt("max-foreign-cpu", values["max-foreign-cpu"]),
+    nestNodeFlags: values["nest-node-flags"].split(/\s+/).filter((flag) => flag !== ""),
   };
 }
 
@@ -269,6 +276,7 @@ async function timeStartups(
   entry: string,
   endpoint: string,
   runs: number,
+  nodeFlags: string[] = [],
 ): Promise<number[]> {
   const timings: number[] = [];
   for (let run = 0; run < runs; run += 1) {
@@ -276,6 +284,7 @@ async function timeStartups(
       name,
       entry,
       serverEnv(endpoint, await freePort(), "info"),
+      nodeFlags,
     );
     timings.push(healthyMs);
     await server.stop();
@@ -370,6 +379,7 @@ async function seed(server: ChildServer, count: number): Promise<string[]> {
       },
     ],
   });
+  countServed(server.baseUrl, result);
   if (keys.length !== count) {
     throw new Error(`seeding stored ${keys.length} of ${count} items (${result.non2xx} non-2xx)`);
   }
@@ -412,6 +422,14 @@ function loadOptions(
 }
 
 /** One autocannon run; latencies are kept per response (autocannon's own histogram is in whole ms). */
+/** Responses each server (by base URL) has sent to autocannon, for per-request profile figures. */
+const served = new Map<string, number>();
+
+function countServed(url: string, result: autocannon.Result): void {
+  const origin = new URL(url).origin;
+  served.set(origin, (served.get(origin) ?? 0) + result["2xx"] + result.non2xx);
+}
+
 async function load(
   options: autocannon.Options,
 ): Promise<{ result: autocannon.Result; latenciesMs: number[] }> {
@@ -426,6 +444,7 @@ async function load(
       if (statusCode >= 200 && statusCode < 300) latenciesMs.push(responseTime);
     });
   });
+  countServed(String(options.url), result);
   return { result, latenciesMs };
 }
 
@@ -601,6 +620,7 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = new Date();
   const servers: ChildServer[] = [];
+  const profiled = new Map<string, ChildServer>();
   const stopAll = async () => {
     await Promise.all(servers.splice(0).map((server) => server.stop()));
   };
@@ -621,32 +641,41 @@ async function main(): Promise<void> {
       options.nestEntry,
       store.endpoint,
       options.startupRuns,
+      options.nestNodeFlags,
     );
     const bareStartupMs = await timeStartups(bareName, BARE_ENTRY, store.endpoint, 3);
 
+    const profileFlags = (name: string) =>
+      options.profile
+        ? [
+            "--cpu-prof",
+            `--cpu-prof-dir=${PROFILE_DIR}`,
+            `--cpu-prof-name=${name}-${process.pid}.cpuprofile`,
+          ]
+        : [];
+    const noteProfile = (name: string, server: ChildServer) => {
+      if (options.profile)
+        profiled.set(join(PROFILE_DIR, `${name}-${process.pid}.cpuprofile`), server);
+    };
     const bare = await startServer(
       bareName,
       BARE_ENTRY,
       serverEnv(store.endpoint, await freePort(), options.nestLogLevels[0]),
+      profileFlags(bareName),
     );
     servers.push(bare.server);
+    noteProfile(bareName, bare.server);
     const nests: ChildServer[] = [];
     for (const level of options.nestLogLevels) {
-      const profileFlags = options.profile
-        ? [
-            "--cpu-prof",
-            `--cpu-prof-dir=${join(RESULTS_DIR, "profiles")}`,
-            `--cpu-prof-name=nest-${level}-${process.pid}.cpuprofile`,
-          ]
-        : [];
       const nest = await startServer(
         `nest(${level})`,
         options.nestEntry,
         serverEnv(store.endpoint, await freePort(), level),
-        profileFlags,
+        [...options.nestNodeFlags, ...profileFlags(`nest-${level}`)],
       );
       servers.push(nest.server);
       nests.push(nest.server);
+      noteProfile(`nest-${level}`, nest.server);
     }
 
     const notes = await checkParity(nests[0], [bare.server, ...nests.slice(1)]);
@@ -712,6 +741,9 @@ async function main(): Promise<void> {
     }
   } finally {
     await stopAll();
+  }
+  for (const [file, server] of profiled) {
+    console.log(`\n${describeProfile(file, 25, served.get(server.baseUrl))}`);
   }
 }
 
