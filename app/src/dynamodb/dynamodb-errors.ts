@@ -46,13 +46,16 @@ export function isValidationException(error: unknown): error is Error {
 
 /**
  * The one place that decides which SDK failures mean "the store is unavailable right now":
- * network failures, timeouts, throttling, server faults and a missing table become a
+ * failures without a response (network, timeouts), throttling, server faults and a missing table become a
  * StoreUnavailableError (503); anything else is returned unchanged for the caller to handle.
  */
 export function translateDynamoDbError(error: unknown): unknown {
   const { name, code, message, $fault, $metadata } = fieldsOf(error);
   const status = $metadata?.httpStatusCode;
+  // The SDK's retry layer stamps $metadata on everything it saw fail; no status means no response.
+  const noResponse = typeof $metadata === "object" && $metadata !== null && status === undefined;
   const unavailable =
+    noResponse ||
     (typeof name === "string" && UNAVAILABLE_ERROR_NAMES.has(name)) ||
     (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) ||
     $fault === "server" ||

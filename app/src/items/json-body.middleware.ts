@@ -12,9 +12,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const JSON_MEDIA_TYPES = ["application/json", "application/*+json"];
 
 function hasBody(req: Request): boolean {
-  return (
-    req.headers["transfer-encoding"] !== undefined || req.headers["content-length"] !== undefined
-  );
+  return Buffer.isBuffer(req.body) && req.body.length > 0;
 }
 
 /** 415 unless a body is declared as JSON in UTF-8, the only encoding JSON may use (RFC 8259). */
@@ -32,10 +30,10 @@ function requireJsonContentType(req: Request, _res: Response, next: NextFunction
   next();
 }
 
-/** Reads the raw body; the JSON is parsed by ParseJsonObjectPipe so that every failure has one shape. */
+/** Reads the raw body; ParseItemDataPipe parses it, so that every failure has one shape. */
 export const jsonBodyMiddleware: RequestHandler[] = [
-  requireJsonContentType,
   express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
+  requireJsonContentType,
 ];
 
 export function parseJsonBody(raw: unknown): unknown {

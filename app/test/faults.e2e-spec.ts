@@ -1,0 +1,144 @@
+import { createServer, type Server } from "node:http";
+import {
+  createServer as createTcpServer,
+  type AddressInfo,
+  type Server as TcpServer,
+  type Socket,
+} from "node:net";
+import request from "supertest";
+import { errorBody } from "../../lib/http-error";
+import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/testing/dynalite";
+import { startApp, TEST_TABLE, UNKNOWN_KEY, useServiceEnv, type TestApp } from "./test-app";
+
+const UNAVAILABLE = errorBody(503, "The data store is unavailable; try again shortly");
+
+async function listen<T extends Server | TcpServer>(server: T): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function closedPort(): Promise<number> {
+  const server = createTcpServer();
+  const port = await listen(server);
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function timed<T>(action: () => Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = performance.now();
+  const result = await action();
+  return { result, ms: performance.now() - started };
+}
+
+describe("when DynamoDB fails", () => {
+  let app: TestApp | undefined;
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+
+  it("answers 503 quickly while the store is unreachable, and serves again once it is back", async () => {
+    const port = await closedPort();
+    useServiceEnv(`http://127.0.0.1:${port}`);
+    app = await startApp();
+    const url = app.url;
+
+    for (const send of [
+      () => request(url).get(`/picus/get/${UNKNOWN_KEY}`),
+      () => request(url).get("/picus/list"),
+      () => request(url).post("/picus/put").send({ a: 1 }),
+      () => request(url).get("/ready"),
+    ]) {
+      const { result, ms } = await timed(send);
+      expect(result.status).toBe(503);
+      expect(result.body).toEqual(UNAVAILABLE);
+      expect(ms).toBeLessThan(2_000);
+    }
+    await request(url).get("/health").expect(200);
+
+    const store = await startDynalite({ port });
+    try {
+      const client = createLocalDynamoClient(store.endpoint);
+      await createTable(client, TEST_TABLE);
+      client.destroy();
+      await request(url).get("/ready").expect(200);
+      const created = await request(url).post("/picus/put").send({ back: true }).expect(201);
+      await request(url).get(created.headers.location).expect(200);
+    } finally {
+      await app.close();
+      app = undefined;
+      await store.close();
+    }
+  });
+
+  it("answers 503 when the table does not exist", async () => {
+    const store = await startDynalite();
+    try {
+      useServiceEnv(store.endpoint);
+      app = await startApp();
+      const response = await request(app.url).get(`/picus/get/${UNKNOWN_KEY}`);
+      expect(response.status).toBe(503);
+      await request(app.url).get("/ready").expect(503);
+    } finally {
+      await app?.close();
+      app = undefined;
+      await store.close();
+    }
+  });
+
+  it("gives up on a store that never answers after the configured timeout and attempts", async () => {
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => sockets.add(socket));
+    const port = await listen(silent);
+    try {
+      useServiceEnv(`http://127.0.0.1:${port}`, {
+        DYNAMODB_REQUEST_TIMEOUT_MS: "200",
+        DYNAMODB_MAX_ATTEMPTS: "2",
+      });
+      app = await startApp();
+      const url = app.url;
+      const { result, ms } = await timed(() => request(url).get(`/picus/get/${UNKNOWN_KEY}`));
+      expect(result.status).toBe(503);
+      expect(result.body).toEqual(UNAVAILABLE);
+      expect(ms).toBeGreaterThanOrEqual(400);
+      expect(ms).toBeLessThan(2_000);
+    } finally {
+      await app?.close();
+      app = undefined;
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
+  });
+
+  it("answers 503 when DynamoDB throttles, after the configured attempts", async () => {
+    let calls = 0;
+    const throttling = createServer((req, res) => {
+      calls++;
+      req.resume();
+      res.writeHead(400, { "Content-Type": "application/x-amz-json-1.0" });
+      res.end(
+        JSON.stringify({
+          __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+          message: "The level of configured provisioned throughput for the table was exceeded",
+        }),
+      );
+    });
+    const port = await listen(throttling);
+    try {
+      useServiceEnv(`http://127.0.0.1:${port}`, { DYNAMODB_MAX_ATTEMPTS: "2" });
+      app = await startApp();
+      const url = app.url;
+      const { result, ms } = await timed(() => request(url).post("/picus/put").send({ a: 1 }));
+      expect(result.status).toBe(503);
+      expect(result.body).toEqual(UNAVAILABLE);
+      expect(calls).toBe(2);
+      expect(ms).toBeLessThan(3_000);
+    } finally {
+      await app?.close();
+      app = undefined;
+      throttling.closeAllConnections();
+      throttling.close();
+    }
+  });
+});

@@ -1,0 +1,233 @@
+import request from "supertest";
+import { errorBody } from "../../lib/http-error";
+import { rawRequest } from "./raw-request";
+import { MAX_LIST_LIMIT } from "../src/items/items.service";
+import { nestedObject, startStack, UNKNOWN_KEY, type TestApp } from "./test-app";
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe("items API against dynalite", () => {
+  let stack: TestApp;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  const put = (body: string, contentType = "application/json") =>
+    request(stack.url).post("/picus/put").set("Content-Type", contentType).send(body);
+
+  function expectError(response: request.Response, status: number, message?: RegExp): void {
+    expect(response.status).toBe(status);
+    expect(response.headers["content-type"]).toMatch(/^application\/json/);
+    expect(Object.keys(response.body).sort()).toEqual(["error", "message", "statusCode"]);
+    expect(response.body.statusCode).toBe(status);
+    expect(typeof response.body.error).toBe("string");
+    if (message) expect(response.body.message).toMatch(message);
+  }
+
+  describe("POST /picus/put then GET /picus/get/{key}", () => {
+    it("stores an object and returns it exactly as put", async () => {
+      const data = {
+        text: "héllo 🐦",
+        empty: "",
+        number: -12.5,
+        tiny: 1e-7,
+        big: Number.MAX_SAFE_INTEGER,
+        flag: false,
+        nothing: null,
+        list: [1, "two", [3], { four: 4 }],
+        nested: { a: { b: { c: [] } } },
+        "odd key": {},
+      };
+      const created = await put(JSON.stringify(data)).expect(201);
+      expect(created.body).toEqual({ key: expect.stringMatching(UUID_V4) });
+      expect(created.headers.location).toBe(`/picus/get/${created.body.key}`);
+
+      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      expect(fetched.body).toEqual({ key: created.body.key, data, createdAt: expect.any(String) });
+      expect(new Date(fetched.body.createdAt).toISOString()).toBe(fetched.body.createdAt);
+    });
+
+    it("accepts application/*+json and an explicit UTF-8 charset", async () => {
+      await put('{"a":1}', "application/merge-patch+json").expect(201);
+      await put('{"a":1}', "application/json; charset=UTF-8").expect(201);
+    });
+
+    it("accepts a body that starts with a byte order mark", async () => {
+      await put('\uFEFF{"a":1}').expect(201);
+    });
+
+    it("accepts the empty object", async () => {
+      await put("{}").expect(201);
+    });
+
+    it("accepts 64 KiB of JSON and more", async () => {
+      const body = JSON.stringify({ blob: "x".repeat(64 * 1024), more: "y".repeat(200 * 1024) });
+      const created = await put(body).expect(201);
+      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      expect(JSON.stringify(fetched.body.data)).toBe(body);
+    });
+
+    it("accepts 32 levels of nesting", async () => {
+      const data = nestedObject(32);
+      const created = await put(JSON.stringify(data)).expect(201);
+      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      expect(fetched.body.data).toEqual(data);
+    });
+
+    it("matches keys case-insensitively", async () => {
+      const created = await put('{"a":1}').expect(201);
+      const upper = String(created.body.key).toUpperCase();
+      const fetched = await request(stack.url).get(`/picus/get/${upper}`).expect(200);
+      expect(fetched.body.key).toBe(created.body.key);
+    });
+  });
+
+  describe("POST /picus/put rejects what it cannot store", () => {
+    it.each([
+      ["an array", "[1,2]", /not an array/],
+      ["a string", '"text"', /not a string/],
+      ["a number", "42", /not a number/],
+      ["null", "null", /not null/],
+      ["a boolean", "true", /not a boolean/],
+      ["malformed JSON", '{"a":', /not valid JSON/],
+      ["trailing garbage", '{"a":1} x', /not valid JSON/],
+    ])("400 for %s", async (_name, body, message) => {
+      expectError(await put(body), 400, message);
+    });
+
+    it("400 for an empty body", async () => {
+      expectError(await put(""), 400, /empty/);
+      const noBody = await request(stack.url).post("/picus/put");
+      expectError(noBody, 400, /empty/);
+    });
+
+    it("400 for bytes that are not UTF-8", async () => {
+      const body = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]);
+      const response = await rawRequest(stack.url, "POST", "/picus/put", body, {
+        "Content-Type": "application/json",
+      });
+      expect(response.status).toBe(400);
+      expect(response.json()).toEqual(errorBody(400, "The request body is not valid UTF-8"));
+    });
+
+    it.each([
+      ["text/plain", "text/plain"],
+      ["form data", "application/x-www-form-urlencoded"],
+      ["XML", "application/xml"],
+      ["JSON in UTF-16", "application/json; charset=utf-16"],
+      ["JSON in Latin-1", "application/json; charset=iso-8859-1"],
+    ])("415 for %s", async (_name, contentType) => {
+      expectError(await put('{"a":1}', contentType), 415);
+    });
+
+    it("415 when a body has no content type", async () => {
+      const response = await rawRequest(stack.url, "POST", "/picus/put", Buffer.from('{"a":1}'));
+      expect(response.status).toBe(415);
+      expect(response.json()).toEqual(errorBody(415, "The request body must be application/json"));
+    });
+
+    it("413 for an object larger than one DynamoDB item", async () => {
+      const body = JSON.stringify({ blob: "x".repeat(401 * 1024) });
+      expectError(await put(body), 413, /limit/);
+    });
+
+    it("413 for a body beyond the 1 MiB read limit", async () => {
+      const body = JSON.stringify({ blob: "x".repeat(1024 * 1024 + 1) });
+      expectError(await put(body), 413, /larger than/);
+    });
+
+    it("413 when DynamoDB's per-element overhead pushes a small body over the limit", async () => {
+      const body = JSON.stringify(Object.fromEntries([["list", Array(110_000).fill(0)]]));
+      expect(body.length).toBeLessThan(400 * 1024);
+      expectError(await put(body), 413);
+    });
+
+    it("422 for nesting deeper than 32 levels", async () => {
+      expectError(await put(JSON.stringify(nestedObject(33))), 422, /nested deeper than the 32/);
+      const deepArray = "[".repeat(40) + "]".repeat(40);
+      expectError(await put(`{"a":${deepArray}}`), 422, /nested deeper/);
+    });
+
+    it.each([
+      ["an unsafe integer", '{"n":9007199254740993}', /range/],
+      ["a number beyond DynamoDB's range", '{"n":1e200}', /range/],
+      ["a number nearer zero than DynamoDB stores", '{"n":1e-200}', /1e-130/],
+      ["an unpaired surrogate", '{"s":"\\ud800"}', /surrogate/],
+      ["an unpaired surrogate in a key", '{"\\udc00":1}', /surrogate/],
+    ])("422 for %s", async (_name, body, message) => {
+      expectError(await put(body), 422, message);
+    });
+  });
+
+  describe("GET /picus/get/{key}", () => {
+    it("404 for an unknown key", async () => {
+      expectError(await request(stack.url).get(`/picus/get/${UNKNOWN_KEY}`), 404, /No item/);
+    });
+
+    it.each(["not-a-uuid", "12345", "3f1c2a0e-5b6d-1e7f-8a9b-0c1d2e3f4a5b", "%FF", "%E2%82"])(
+      "400 for the key %s",
+      async (key) => {
+        expectError(await request(stack.url).get(`/picus/get/${key}`), 400);
+      },
+    );
+  });
+
+  describe("GET /picus/list parameters", () => {
+    it.each([
+      "limit=0",
+      "limit=-1",
+      `limit=${MAX_LIST_LIMIT + 1}`,
+      "limit=1.5",
+      "limit=abc",
+      "limit=10abc",
+      "limit=",
+      "limit=1&limit=2",
+      "cursor=",
+      "cursor=not*base64",
+      "cursor=e30",
+      `cursor=${Buffer.from('{"id":"x"}').toString("base64url")}`,
+      `cursor=${Buffer.from(`{"id":"${UNKNOWN_KEY}","extra":1}`).toString("base64url")}`,
+      `cursor=${"A".repeat(300)}`,
+      "cursor=a&cursor=b",
+      "unexpected=1",
+    ])("400 for ?%s", async (query) => {
+      expectError(await request(stack.url).get(`/picus/list?${query}`), 400);
+    });
+
+    it("accepts a well-formed cursor for a key that no longer exists", async () => {
+      const cursor = Buffer.from(JSON.stringify({ id: UNKNOWN_KEY })).toString("base64url");
+      const response = await request(stack.url).get(`/picus/list?cursor=${cursor}`).expect(200);
+      expect(Array.isArray(response.body.items)).toBe(true);
+    });
+  });
+
+  describe("concurrent puts", () => {
+    it("never lose or overwrite an item", async () => {
+      const count = 150;
+      const responses = await Promise.all(
+        Array.from({ length: count }, (_, index) => put(JSON.stringify({ concurrent: index }))),
+      );
+      expect(responses.every((response) => response.status === 201)).toBe(true);
+      const keys = new Set(responses.map((response) => String(response.body.key)));
+      expect(keys.size).toBe(count);
+
+      const stored = new Map<string, unknown>();
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor === null ? "" : `&cursor=${cursor}`;
+        const page = await request(stack.url).get(`/picus/list?limit=${MAX_LIST_LIMIT}${query}`);
+        expect(page.status).toBe(200);
+        for (const item of page.body.items) stored.set(item.key, item.data);
+        cursor = page.body.nextCursor;
+      } while (cursor !== null);
+      responses.forEach((response, index) => {
+        expect(stored.get(response.body.key)).toEqual({ concurrent: index });
+      });
+    });
+  });
+});

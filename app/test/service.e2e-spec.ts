@@ -1,0 +1,77 @@
+import request from "supertest";
+import { startStack, type TestApp } from "./test-app";
+
+describe("service basics", () => {
+  let stack: TestApp;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it("GET /health answers 200 {status: ok}", async () => {
+    const response = await request(stack.url).get("/health").expect(200);
+    expect(response.body).toEqual({ status: "ok" });
+  });
+
+  it("GET /ready answers 200 when the table is there", async () => {
+    const response = await request(stack.url).get("/ready").expect(200);
+    expect(response.body).toEqual({ status: "ok" });
+  });
+
+  it.each([
+    ["GET", "/nope"],
+    ["GET", "/picus"],
+    ["GET", "/picus/get"],
+    ["POST", "/picus/list"],
+    ["PUT", "/picus/put"],
+    ["DELETE", "/picus/3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"],
+  ])("%s %s is a 404 with the error body", async (method, path) => {
+    const response = await request(stack.url)[method.toLowerCase() as "get"](path);
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({
+      statusCode: 404,
+      error: "Not Found",
+      message: expect.any(String),
+    });
+  });
+
+  describe("x-request-id", () => {
+    it("echoes the caller's x-request-id", async () => {
+      const response = await request(stack.url).get("/health").set("x-request-id", "abc-123");
+      expect(response.headers["x-request-id"]).toBe("abc-123");
+    });
+
+    it("falls back to the load balancer's x-amzn-trace-id", async () => {
+      const traceId = "Root=1-67891233-abcdef012345678912345678";
+      const response = await request(stack.url).get("/nope").set("x-amzn-trace-id", traceId);
+      expect(response.headers["x-request-id"]).toBe(traceId);
+    });
+
+    it("generates one when neither is given, also on errors", async () => {
+      const responses = await Promise.all([
+        request(stack.url).get("/health"),
+        request(stack.url).post("/picus/put").set("Content-Type", "application/json").send("{"),
+        request(stack.url).post("/picus/put").set("Content-Type", "text/plain").send("x"),
+        request(stack.url).get("/picus/get/bad"),
+      ]);
+      const ids = responses.map((response) => response.headers["x-request-id"]);
+      ids.forEach((id) => expect(id).toMatch(/^[0-9a-f-]{36}$/));
+      expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it("replaces an unusable x-request-id", async () => {
+      const response = await request(stack.url).get("/health").set("x-request-id", "x".repeat(300));
+      expect(response.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  it("keeps idle connections open longer than the ALB's 60 s idle timeout", () => {
+    const server = stack.app.getHttpServer();
+    expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+  });
+});
