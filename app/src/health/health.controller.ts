@@ -11,15 +11,18 @@ export class HealthController {
   constructor(private readonly readiness: TableReadiness) {}
 
   @Get(HEALTH_CHECK_PATH)
-  @ApiOperation({ summary: "Liveness: the process serves HTTP (does not touch DynamoDB)" })
-  @ApiOkResponse({ type: StatusDto })
+  @ApiOperation({
+    operationId: "health",
+    summary: "Liveness: the process serves HTTP (does not touch DynamoDB)",
+  })
+  @ApiOkResponse({ type: StatusDto, description: "Serving" })
   health(): StatusDto {
     return { status: "ok" };
   }
 
   @Get("ready")
-  @ApiOperation({ summary: "Readiness: the DynamoDB table answers" })
-  @ApiOkResponse({ type: StatusDto })
+  @ApiOperation({ operationId: "ready", summary: "Readiness: the DynamoDB table answers" })
+  @ApiOkResponse({ type: StatusDto, description: "The table is ACTIVE" })
   @ApiResponse({ status: 503, description: "The table is unreachable", type: ErrorBodyDto })
   async ready(): Promise<StatusDto> {
     await this.readiness.check();

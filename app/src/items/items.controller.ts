@@ -41,7 +41,7 @@ export class ItemsController {
 
   @Post("put")
   @HttpCode(HttpStatus.CREATED)
-  @ApiOperation({ summary: "Store a JSON object under a new key" })
+  @ApiOperation({ operationId: "putItem", summary: "Store a JSON object under a new key" })
   @ApiConsumes("application/json")
   @ApiBody({ schema: ITEM_DATA_SCHEMA })
   @ApiCreatedResponse({
@@ -67,9 +67,9 @@ export class ItemsController {
   }
 
   @Get("get/:key")
-  @ApiOperation({ summary: "Read one item" })
+  @ApiOperation({ operationId: "getItem", summary: "Read one item" })
   @ApiParam({ name: "key", format: "uuid", description: "A key returned by put" })
-  @ApiOkResponse({ type: ItemDto })
+  @ApiOkResponse({ type: ItemDto, description: "The item" })
   @error(HttpStatus.BAD_REQUEST, "The key is not a UUID v4")
   @error(HttpStatus.NOT_FOUND, "No item has this key")
   async get(@Param("key", ParseItemKeyPipe) key: string): Promise<ItemView> {
@@ -80,12 +80,13 @@ export class ItemsController {
 
   @Get("list")
   @ApiOperation({
+    operationId: "listItems",
     summary: "Page through all items",
     description:
       "Following nextCursor until it is null returns every item exactly once. Items come in the " +
       "table's order, not in creation order.",
   })
-  @ApiOkResponse({ type: ItemListDto })
+  @ApiOkResponse({ type: ItemListDto, description: "One page of items" })
   @error(HttpStatus.BAD_REQUEST, "limit is not a whole number in range, or the cursor is not valid")
   list(@Query() query: ListItemsQuery): Promise<ItemListView> {
     return this.items.list(query.limit ?? DEFAULT_LIST_LIMIT, query.cursor);
