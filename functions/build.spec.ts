@@ -129,7 +129,7 @@ describe("bundleDeleteFunction", () => {
     expect(JSON.parse(results[2].body ?? "")).toMatchObject({ statusCode: 400 });
     expect(logLines.map((line) => JSON.parse(line) as unknown)).toEqual([
       expect.objectContaining({
-        requestId: "bundle-1",
+        reqId: "bundle-1",
         awsRequestId: "bundle-test",
         statusCode: 204,
       }),

@@ -46,7 +46,7 @@ export function createDeleteItemHandler(dependencies: DeleteItemDependencies): D
       );
     }
     const fields = {
-      requestId,
+      reqId: requestId,
       awsRequestId: context?.awsRequestId,
       method: event.httpMethod,
       path: event.path,

@@ -206,9 +206,9 @@ describe("the DELETE handler against dynalite", () => {
     expect(result.headers?.["x-request-id"]).toBe(traceId);
     expect(logLines).toHaveLength(1);
     expect(JSON.parse(logLines[0])).toMatchObject({
-      level: "info",
+      level: 30,
       msg: "request completed",
-      requestId: traceId,
+      reqId: traceId,
       awsRequestId: "lambda-1",
       method: "DELETE",
       key,
@@ -241,7 +241,7 @@ describe("the DELETE handler against dynalite", () => {
       message: "The item store is unavailable or throttling; retry later",
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
-      level: "error",
+      level: 50,
       statusCode: 503,
       error: { name: "StoreUnavailable", cause: { name: "TimeoutError" } },
     });
@@ -265,7 +265,7 @@ describe("the DELETE handler against dynalite", () => {
       "The item could not be deleted because of an internal error",
     );
     expect(JSON.parse(logLines[0])).toMatchObject({
-      level: "error",
+      level: 50,
       error: { name: "ResourceNotFoundException" },
     });
   });

@@ -1,4 +1,4 @@
-import { LOG_LEVELS, type LogLevel } from "./config";
+import type { LogLevel } from "./config";
 
 export type LogFields = Record<string, unknown>;
 
@@ -8,15 +8,29 @@ export interface Logger {
   error(message: string, fields: LogFields): void;
 }
 
-/** One JSON object per line on stdout, the format CloudWatch Logs Insights parses. */
+/** pino's numeric levels, so the function's lines read like the service's. */
+const PINO_LEVELS: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: Infinity,
+};
+
+/**
+ * One JSON object per line on stdout in pino's shape (`level` number, `time` epoch ms, `msg`),
+ * the same as the Nest service writes, so one CloudWatch Logs Insights query reads both.
+ */
 export function createLogger(
   minimumLevel: LogLevel,
   write: (line: string) => void = (line) => process.stdout.write(line),
 ): Logger {
-  const threshold = LOG_LEVELS.indexOf(minimumLevel);
+  const threshold = PINO_LEVELS[minimumLevel];
   const log = (level: LogLevel, message: string, fields: LogFields): void => {
-    if (LOG_LEVELS.indexOf(level) < threshold) return;
-    const line = { level, time: new Date().toISOString(), msg: message, ...fields };
+    if (PINO_LEVELS[level] < threshold) return;
+    const line = { level: PINO_LEVELS[level], time: Date.now(), ...fields, msg: message };
     write(`${JSON.stringify(line)}\n`);
   };
   return {

@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ALBEvent, ALBResult } from "aws-lambda";
+import { errorBody } from "../lib/http-error";
+import { DELETE_ITEM_ROUTE, matchesRoute, type AlbRoute } from "../lib/routes";
+
+type AlbHandler = (event: ALBEvent) => Promise<ALBResult>;
+type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface AlbBridgeOptions {
+  /** The route the load balancer sends to the function; DELETE_ITEM_ROUTE unless a test says otherwise. */
+  route?: AlbRoute;
+  /** The target group's `lambda.multi_value_headers.enabled` (off in infra, as by default). */
+  multiValueHeaders?: boolean;
+  /** The largest body ALB passes to a Lambda target. */
+  maxBodyBytes?: number;
+}
+
+const ONE_MIB = 1024 * 1024;
+const TARGET_GROUP_ARN =
+  "arn:aws:elasticloadbalancing:local:000000000000:targetgroup/picus-local-delete/0000000000000000";
+const TEXT_CONTENT =
+  /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))/i;
+
+/**
+ * Express middleware that does locally what the ALB listener rule does in AWS: requests that
+ * match the route become an ALB Lambda event for the real function handler, whose ALB result
+ * becomes the response. Everything else goes on to the Nest service.
+ */
+export function albBridge(handler: AlbHandler, options: AlbBridgeOptions = {}): Middleware {
+  const route = options.route ?? DELETE_ITEM_ROUTE;
+  const maxBodyBytes = options.maxBodyBytes ?? ONE_MIB;
+  const multiValue = options.multiValueHeaders ?? false;
+  return (req, res, next) => {
+    const target = req.url ?? "/";
+    const queryStart = target.indexOf("?");
+    const path = queryStart === -1 ? target : target.slice(0, queryStart);
+    if (!matchesRoute(route, req.method ?? "GET", path)) {
+      next();
+      return;
+    }
+    readBody(req, maxBodyBytes)
+      .then(async (body) => {
+        if (body === undefined) {
+          sendError(res, 413, `The request body exceeds the load balancer's ${maxBodyBytes} bytes`);
+          return;
+        }
+        const event = toAlbEvent(
+          req,
+          path,
+          queryStart === -1 ? "" : target.slice(queryStart + 1),
+          body,
+          multiValue,
+        );
+        writeResult(res, await handler(event));
+      })
+      .catch(() => {
+        // ALB answers 502 when the function fails instead of returning a result.
+        if (!res.headersSent) sendError(res, 502, "The DELETE function failed to answer");
+        else res.destroy();
+      });
+  };
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** The event as ALB builds it: raw path and query (not decoded), lower-cased headers, ALB's own headers. */
+export function toAlbEvent(
+  req: IncomingMessage,
+  path: string,
+  rawQuery: string,
+  body: Buffer,
+  multiValue: boolean,
+): ALBEvent {
+  const headers = new Map<string, string[]>();
+  for (let index = 0; index + 1 < req.rawHeaders.length; index += 2) {
+    const name = req.rawHeaders[index].toLowerCase();
+    headers.set(name, [...(headers.get(name) ?? []), req.rawHeaders[index + 1]]);
+  }
+  const albHeaders: Record<string, string> = {
+    "x-forwarded-for": req.socket.remoteAddress ?? "127.0.0.1",
+    "x-forwarded-proto": "http",
+    "x-forwarded-port": String(req.socket.localPort ?? ""),
+  };
+  for (const [name, value] of Object.entries(albHeaders)) headers.set(name, [value]);
+  if (!headers.has("x-amzn-trace-id")) headers.set("x-amzn-trace-id", [newTraceId()]);
+
+  const query = new Map<string, string[]>();
+  for (const pair of rawQuery.split("&").filter((part) => part !== "")) {
+    const separator = pair.indexOf("=");
+    const name = separator === -1 ? pair : pair.slice(0, separator);
+    const value = separator === -1 ? "" : pair.slice(separator + 1);
+    query.set(name, [...(query.get(name) ?? []), value]);
+  }
+
+  const contentType = headers.get("content-type")?.at(-1) ?? "";
+  const binary = body.length > 0 && !TEXT_CONTENT.test(contentType);
+  const event: ALBEvent = {
+    requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } },
+    httpMethod: req.method ?? "GET",
+    path,
+    body: binary ? body.toString("base64") : body.toString("utf8"),
+    isBase64Encoded: binary,
+  };
+  if (multiValue) {
+    event.multiValueHeaders = Object.fromEntries(headers);
+    event.multiValueQueryStringParameters = Object.fromEntries(query);
+  } else {
+    // Without multi-value headers, ALB passes the last value of a repeated header or parameter.
+    event.headers = Object.fromEntries([...headers].map(([name, values]) => [name, values.at(-1)]));
+    event.queryStringParameters = Object.fromEntries(
+      [...query].map(([name, values]) => [name, values.at(-1)]),
+    );
+  }
+  return event;
+}
+
+function newTraceId(): string {
+  const seconds = Math.floor(Date.now() / 1000).toString(16);
+  return `Root=1-${seconds}-${randomBytes(12).toString("hex")}`;
+}
+
+export function writeResult(res: ServerResponse, result: ALBResult): void {
+  res.statusCode = result.statusCode;
+  const description = result.statusDescription?.replace(/^\d{3}\s*/, "");
+  if (description) res.statusMessage = description;
+  if (result.multiValueHeaders) {
+    for (const [name, values] of Object.entries(result.multiValueHeaders)) {
+      res.setHeader(name, values.map(String));
+    }
+  } else {
+    for (const [name, value] of Object.entries(result.headers ?? {}))
+      res.setHeader(name, String(value));
+  }
+  const body = result.body ?? "";
+  res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
+}
+
+function sendError(res: ServerResponse, statusCode: number, message: string): void {
+  res.statusCode = statusCode;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(errorBody(statusCode, message)));
+}
