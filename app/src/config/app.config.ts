@@ -16,9 +16,6 @@ import { CONTAINER_PORT } from "../../../lib/routes";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const emptyToUndefined = ({ value }: { value: unknown }): unknown =>
-  typeof value === "string" && value.trim() === "" ? undefined : value;
-
 const toInteger = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== "string" || value.trim() === "") return value;
   return /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -34,7 +31,6 @@ export class EnvironmentVariables {
   @IsNotEmpty()
   AWS_REGION!: string;
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true, protocols: ["http", "https"] })
   DYNAMODB_ENDPOINT?: string;
@@ -45,7 +41,6 @@ export class EnvironmentVariables {
   @Max(65535)
   PORT: number = CONTAINER_PORT;
 
-  @Transform(emptyToUndefined)
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: LogLevel = "info";
 
@@ -79,14 +74,18 @@ export class ConfigValidationError extends Error {
   override readonly name = "ConfigValidationError";
 }
 
-/** Validates the environment once, at start-up, naming every variable that is missing or wrong. */
+/**
+ * Validates the environment once, at start-up, naming every variable that is missing or wrong.
+ * A variable set to the empty string counts as unset.
+ */
 export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const vars = plainToInstance(EnvironmentVariables, { ...env }, { exposeDefaultValues: true });
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
+  const vars = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
   const errors = validateSync(vars, { skipMissingProperties: false });
   if (errors.length > 0) {
     const problems = errors.map((error) => {
-      const given = env[error.property];
-      const what = given === undefined ? "is not set" : `is invalid (${JSON.stringify(given)})`;
+      const value = given[error.property];
+      const what = value === undefined ? "is not set" : `is invalid (${JSON.stringify(value)})`;
       const rules = Object.values(error.constraints ?? {}).join("; ");
       return `  - ${error.property} ${what}: ${rules}`;
     });

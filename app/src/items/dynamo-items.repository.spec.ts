@@ -1,0 +1,132 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBServiceException,
+  ProvisionedThroughputExceededException,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import "aws-sdk-client-mock-jest";
+import type { ConfigType } from "@nestjs/config";
+import { createDocumentClient } from "../../../lib/dynamo-client";
+import {
+  InvalidCursorError,
+  ItemKeyConflictError,
+  ItemTooLargeError,
+  StoreUnavailableError,
+  UnstorableItemError,
+} from "../common/errors";
+import type { appConfig } from "../config/app.config";
+import { DynamoItemsRepository } from "./dynamo-items.repository";
+
+const TABLE = "picus-unit";
+const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
+const record = (id: string) => ({ id, data: { id }, createdAt: "2026-01-01T00:00:00.000Z" });
+
+function validationError(message: string): DynamoDBServiceException {
+  return new DynamoDBServiceException({
+    name: "ValidationException",
+    $fault: "client",
+    $metadata: { httpStatusCode: 400 },
+    message,
+  });
+}
+
+describe("DynamoItemsRepository", () => {
+  const settings = {
+    tableName: TABLE,
+    region: "us-east-1",
+    endpoint: "http://127.0.0.1:1",
+    connectTimeoutMs: 100,
+    requestTimeoutMs: 100,
+    maxAttempts: 1,
+  };
+  const client = createDocumentClient(settings);
+  const dynamo = mockClient(client);
+  const config = { port: 3000, logLevel: "info", dynamodb: settings } as ConfigType<
+    typeof appConfig
+  >;
+  const repository = new DynamoItemsRepository(client, config);
+
+  beforeEach(() => dynamo.reset());
+  afterAll(() => client.destroy());
+
+  describe("create", () => {
+    it("puts the item only if its key is new", async () => {
+      dynamo.on(PutCommand).resolves({});
+      await repository.create(record(ids[0] ?? ""));
+      expect(dynamo).toHaveReceivedCommandWith(PutCommand, {
+        TableName: TABLE,
+        Item: record(ids[0] ?? ""),
+        ConditionExpression: "attribute_not_exists(#key)",
+        ExpressionAttributeNames: { "#key": "id" },
+      });
+    });
+
+    it.each([
+      [
+        new ConditionalCheckFailedException({ $metadata: {}, message: "exists" }),
+        ItemKeyConflictError,
+      ],
+      [validationError("Item size has exceeded the maximum allowed size"), ItemTooLargeError],
+      [validationError("Nesting Levels have exceeded supported limits"), UnstorableItemError],
+      [
+        new ProvisionedThroughputExceededException({ $metadata: {}, message: "slow down" }),
+        StoreUnavailableError,
+      ],
+    ])("maps %s", async (error, expected) => {
+      dynamo.on(PutCommand).rejects(error);
+      await expect(repository.create(record(ids[0] ?? ""))).rejects.toBeInstanceOf(expected);
+    });
+  });
+
+  describe("findById", () => {
+    it("returns the stored item or undefined", async () => {
+      dynamo.on(GetCommand, { Key: { id: ids[0] } }).resolves({ Item: record(ids[0] ?? "") });
+      dynamo.on(GetCommand, { Key: { id: ids[1] } }).resolves({});
+      await expect(repository.findById(ids[0] ?? "")).resolves.toEqual(record(ids[0] ?? ""));
+      await expect(repository.findById(ids[1] ?? "")).resolves.toBeUndefined();
+    });
+  });
+
+  describe("list", () => {
+    it("keeps scanning for the remaining count when a Scan page stops early", async () => {
+      dynamo
+        .on(ScanCommand)
+        .resolvesOnce({ Items: [record(ids[0] ?? "")], LastEvaluatedKey: { id: ids[0] } })
+        .resolvesOnce({
+          Items: [record(ids[1] ?? ""), record(ids[2] ?? "")],
+          LastEvaluatedKey: { id: ids[2] },
+        });
+      const page = await repository.list(3, { id: ids[5] ?? "" });
+      expect(page).toEqual({
+        items: [record(ids[0] ?? ""), record(ids[1] ?? ""), record(ids[2] ?? "")],
+        next: { id: ids[2] },
+      });
+      const calls = dynamo.commandCalls(ScanCommand).map((call) => call.args[0].input);
+      expect(calls).toEqual([
+        { TableName: TABLE, Limit: 3, ExclusiveStartKey: { id: ids[5] } },
+        { TableName: TABLE, Limit: 2, ExclusiveStartKey: { id: ids[0] } },
+      ]);
+    });
+
+    it("ends when the table ends", async () => {
+      dynamo
+        .on(ScanCommand)
+        .resolvesOnce({ Items: [record(ids[0] ?? "")], LastEvaluatedKey: { id: ids[0] } })
+        .resolvesOnce({ Items: [] });
+      await expect(repository.list(10)).resolves.toEqual({ items: [record(ids[0] ?? "")] });
+    });
+
+    it("skips records that are not picus items", async () => {
+      dynamo.on(ScanCommand).resolves({ Items: [{ id: "x", other: 1 }, record(ids[0] ?? "")] });
+      await expect(repository.list(10)).resolves.toEqual({ items: [record(ids[0] ?? "")] });
+    });
+
+    it("reports a starting key DynamoDB refuses as an invalid cursor", async () => {
+      dynamo.on(ScanCommand).rejects(validationError("The provided starting key is invalid"));
+      await expect(repository.list(1, { id: ids[0] ?? "" })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
+    });
+  });
+});
