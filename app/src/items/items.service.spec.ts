@@ -1,4 +1,3 @@
-import type { StoredItem } from "../../../lib/table";
 import { ItemKeyConflictError, ItemTooLargeError } from "../common/errors";
 import { encodeCursor } from "./list-cursor";
 import { ItemsRepository } from "./items.repository";
@@ -35,7 +34,7 @@ describe("ItemsService", () => {
       .mockResolvedValueOnce();
     const key = await service.create({ a: 1 });
     expect(repository.create).toHaveBeenCalledTimes(2);
-    expect(key).toBe((repository.create.mock.calls[1])[0].id);
+    expect(key).toBe(repository.create.mock.calls[1][0].id);
 
     repository.create.mockReset().mockRejectedValue(new ItemKeyConflictError("taken"));
     await expect(service.create({ a: 1 })).rejects.toBeInstanceOf(ItemKeyConflictError);
