@@ -134,4 +134,32 @@ describe("the local stack", () => {
       await external.close();
     }
   });
+
+  it("fails clearly when DYNAMODB_ENDPOINT points at nothing", async () => {
+    // Prepare
+    const gone = await startDynalite();
+    await gone.close();
+
+    // Act
+    const starting = startLocalStack({ port: 0, dataDir, dynamoEndpoint: gone.endpoint });
+
+    // Assess
+    await expect(starting).rejects.toThrow(
+      `Could not create or find the table picus-local at ${gone.endpoint}`,
+    );
+  });
+
+  it("releases the store when the port is taken, so a retry on the same data works", async () => {
+    // Prepare
+    stack = await startLocalStack({ port: 0, dataDir: join(dataDir, "other") });
+    const takenPort = stack.port;
+
+    // Act
+    const starting = startLocalStack({ port: takenPort, dataDir });
+
+    // Assess
+    await expect(starting).rejects.toThrow(/EADDRINUSE/);
+    const retried = await startLocalStack({ port: 0, dataDir });
+    await retried.close();
+  });
 });

@@ -3,12 +3,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { createApp } from "../app/src/app.factory";
 import { createDocumentClient } from "../lib/dynamo-client";
-import {
-  createLocalDynamoClient,
-  ensureTable,
-  startDynalite,
-  type DynaliteServer,
-} from "../lib/testing/dynalite";
+import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/testing/dynalite";
 import { readConfig } from "../functions/src/delete-item/config";
 import { createDeleteItemHandler } from "../functions/src/delete-item/create-handler";
 import { createLogger } from "../functions/src/delete-item/logger";
@@ -47,28 +42,31 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const tableName = options.tableName ?? DEFAULT_TABLE_NAME;
-  let dynalite: DynaliteServer | undefined;
-  let dataDir: string | undefined;
-  let dynamoEndpoint = options.dynamoEndpoint;
-  if (dynamoEndpoint === undefined) {
-    dataDir = resolve(options.dataDir);
-    await mkdir(dataDir, { recursive: true });
-    dynalite = await startDynalite({ path: dataDir });
-    dynamoEndpoint = dynalite.endpoint;
-  }
-
-  const env = {
-    TABLE_NAME: tableName,
-    AWS_REGION: process.env.AWS_REGION ?? DEFAULT_REGION,
-    DYNAMODB_ENDPOINT: dynamoEndpoint,
+  // Whatever has started is stopped again, last first, if a later step fails.
+  const started: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.splice(0).reverse()) await stop();
   };
   try {
-    const admin = createLocalDynamoClient(dynamoEndpoint);
-    const tableCreated = await ensureTable(admin, tableName).finally(() => admin.destroy());
+    let dataDir: string | undefined;
+    let dynamoEndpoint = options.dynamoEndpoint;
+    if (dynamoEndpoint === undefined) {
+      dataDir = resolve(options.dataDir);
+      await mkdir(dataDir, { recursive: true });
+      const dynalite = await startDynalite({ path: dataDir });
+      started.push(() => dynalite.close());
+      dynamoEndpoint = dynalite.endpoint;
+    }
+    const tableCreated = await createTableIfMissing(dynamoEndpoint, tableName);
 
-    Object.assign(process.env, env);
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      AWS_REGION: process.env.AWS_REGION ?? DEFAULT_REGION,
+      DYNAMODB_ENDPOINT: dynamoEndpoint,
+    });
     const functionConfig = readConfig(process.env);
     const functionClient = createDocumentClient(functionConfig.dynamo);
+    started.push(() => Promise.resolve(functionClient.destroy()));
     const deleteItem = createDeleteItemHandler({
       documentClient: functionClient,
       tableName: functionConfig.tableName,
@@ -76,6 +74,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
 
     const app = await createApp();
+    started.push(() => app.close());
     app.use(albBridge(deleteItem));
     await app.listen(options.port, "127.0.0.1");
     const { port } = app.getHttpServer().address() as AddressInfo;
@@ -88,20 +87,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dataDir,
       tableCreated,
-      close() {
-        closing ??= (async () => {
-          try {
-            await app.close();
-          } finally {
-            functionClient.destroy();
-            await dynalite?.close();
-          }
-        })();
-        return closing;
-      },
+      close: () => (closing ??= stopAll()),
     };
   } catch (error) {
-    await dynalite?.close();
+    await stopAll();
     throw error;
+  }
+}
+
+async function createTableIfMissing(endpoint: string, tableName: string): Promise<boolean> {
+  const admin = createLocalDynamoClient(endpoint);
+  try {
+    return await ensureTable(admin, tableName);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(
+      `Could not create or find the table ${tableName} at ${endpoint} (${reason}). ` +
+        "With DYNAMODB_ENDPOINT set, is DynamoDB Local running (docker compose up -d)?",
+      { cause: error },
+    );
+  } finally {
+    admin.destroy();
   }
 }

@@ -7,6 +7,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { createTableInput } from "../table";
 
 interface DynaliteOptions {
@@ -63,12 +64,21 @@ export async function startDynalite(options: StartDynaliteOptions = {}): Promise
   };
 }
 
-/** A low-level client for a local store (any credentials are accepted there). */
+/**
+ * A low-level client for a local store (any credentials are accepted there) that gives up
+ * within seconds when nothing answers at the endpoint.
+ */
 export function createLocalDynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: process.env.AWS_REGION ?? "us-east-1",
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 3,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: 2000,
+      requestTimeout: 5000,
+      throwOnRequestTimeout: true,
+    }),
   });
 }
 
