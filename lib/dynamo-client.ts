@@ -39,6 +39,12 @@ export function createDocumentClient(settings: DynamoClientSettings): DynamoDBDo
         : undefined,
   });
   return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { convertEmptyValues: false, removeUndefinedValues: false },
+    marshallOptions: {
+      convertEmptyValues: false,
+      removeUndefinedValues: false,
+      // A parsed JSON object with a "constructor" key looks like a class instance to the
+      // marshaller, which would otherwise refuse it; stored data only ever comes from JSON.parse.
+      convertClassInstanceToMap: true,
+    },
   });
 }
