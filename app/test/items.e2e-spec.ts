@@ -42,6 +42,7 @@ describe("items API against dynalite", () => {
         list: [1, "two", [3], { four: 4 }],
         nested: { a: { b: { c: [] } } },
         "odd key": {},
+        constructor: { toString: "x", hasOwnProperty: 1 },
       };
       const created = await put(JSON.stringify(data)).expect(201);
       expect(created.body).toEqual({ key: expect.stringMatching(UUID_V4) });
@@ -159,6 +160,8 @@ describe("items API against dynalite", () => {
       ["a number nearer zero than DynamoDB stores", '{"n":1e-200}', /1e-130/],
       ["an unpaired surrogate", '{"s":"\\ud800"}', /surrogate/],
       ["an unpaired surrogate in a key", '{"\\udc00":1}', /surrogate/],
+      ["the key __proto__", '{"a":{"__proto__":{"x":1}}}', /__proto__/],
+      ["an empty key", '{"a":[{"":1}]}', /key ""/],
     ])("422 for %s", async (_name, body, message) => {
       expectError(await put(body), 422, message);
     });

@@ -68,7 +68,10 @@ export class DynamoItemsRepository extends ItemsRepository {
         if (/size/i.test(error.message)) throw new ItemTooLargeError(error.message);
         throw new UnstorableItemError(`DynamoDB cannot store this object: ${error.message}`);
       }
-      if (error instanceof Error && /^(Number|Special numeric value)/.test(error.message)) {
+      if (
+        error instanceof Error &&
+        /^(Number|Special numeric value|Unsupported type)/.test(error.message)
+      ) {
         throw new UnstorableItemError(error.message);
       }
       throw translateDynamoDbError(error);

@@ -75,6 +75,13 @@ describe("assertStorable", () => {
     expect(() => assertStorable({ ["\udc00"]: 1 }, 0)).toThrow(/unpaired/);
   });
 
+  it("rejects empty keys and the key __proto__, which the SDK's marshaller would drop", () => {
+    const parsed = JSON.parse('{"a":[{"__proto__":{"x":1}}]}') as Record<string, unknown>;
+    expect(() => assertStorable(parsed, 0)).toThrow('body.a[0] has the key "__proto__"');
+    expect(() => assertStorable({ constructor: 1, toString: "x" }, 0)).not.toThrow();
+    expect(() => assertStorable({ a: { "": 1 } }, 0)).toThrow('body.a has the key ""');
+  });
+
   it("counts text in UTF-8 bytes against DynamoDB's 400 KB", () => {
     const overhead = 3 + 1 + 1;
     const fits = { s: "x".repeat(MAX_ITEM_SIZE_BYTES - overhead) };

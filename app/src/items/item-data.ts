@@ -87,6 +87,9 @@ function measureValue(value: unknown, path: string, depth: number): number {
   const entries = Object.entries(value);
   let size = 3 + entries.length;
   for (const [key, element] of entries) {
+    if (key === "" || key === "__proto__") {
+      throw new UnstorableItemError(`${path} has the key "${key}", which cannot be stored`);
+    }
     size += checkString(key, `${path} key ${JSON.stringify(key)}`);
     size += measureValue(element, pathOf(path, key), depth + 1);
   }

@@ -55,7 +55,8 @@ export class ItemsController {
   @error(
     HttpStatus.UNPROCESSABLE_ENTITY,
     "DynamoDB cannot store the object as given: nested deeper than 32 levels, a number outside " +
-      "±(2^53-1) or nearer zero than 1e-130, or text with unpaired surrogates",
+      "±(2^53-1) or nearer zero than 1e-130, text with unpaired surrogates, or an empty or " +
+      "__proto__ key",
   )
   async put(
     @Body(ParseItemDataPipe) data: ItemData,
