@@ -85,6 +85,30 @@ describe("bundleDeleteFunction", () => {
     await expect(stat(join(outdir, "index.js.map"))).resolves.toBeDefined();
   });
 
+  it("writes the same bytes into any directory, with sources named from the repository root", async () => {
+    // Prepare
+    const elsewhere = await mkdtemp(join(tmpdir(), "picus-bundle-elsewhere-"));
+
+    try {
+      // Act
+      const second = await bundleDeleteFunction(join(elsewhere, "nested", "deeper"));
+
+      // Assess
+      for (const file of ["index.js", "index.js.map"]) {
+        expect(
+          (await readFile(join(second, file))).equals(await readFile(join(outdir, file))),
+        ).toBe(true);
+      }
+      const { sources } = JSON.parse(await readFile(join(outdir, "index.js.map"), "utf8")) as {
+        sources: string[];
+      };
+      expect(sources).toContain("functions/src/delete-item/handler.ts");
+      expect(sources.every((source) => !source.startsWith(".."))).toBe(true);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it("deletes through the bundled handler, then answers 404 and 400", async () => {
     // Prepare
     const key = randomUUID();

@@ -1,6 +1,8 @@
-import { mkdir, rm } from "node:fs/promises";
-import { resolve } from "node:path";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
 import { build } from "esbuild";
+
+const REPOSITORY_ROOT = resolve(__dirname, "..");
 
 export const DELETE_FUNCTION_ENTRY = resolve(__dirname, "src/delete-item/handler.ts");
 
@@ -9,7 +11,9 @@ export const DELETE_FUNCTION_HANDLER = "index.handler";
 
 /**
  * Bundles the DELETE function into `outdir/index.js` (+ `index.js.map`) for the nodejs22.x
- * runtime and returns the absolute directory, ready to zip as the function's code.
+ * runtime and returns the absolute directory, ready to zip as the function's code. The output
+ * is the same bytes whatever the directory or checkout location, so an unchanged function
+ * never shows up as a code change in a deployment.
  *
  * The AWS SDK is bundled rather than taken from the runtime: the function then runs the exact
  * SDK version its tests ran against, and a minified single file loads faster at cold start than
@@ -33,7 +37,17 @@ export async function bundleDeleteFunction(outdir: string): Promise<string> {
     legalComments: "none",
     logLevel: "warning",
   });
+  await makeSourcesRepositoryRelative(resolve(directory, "index.js.map"));
   return directory;
+}
+
+/** esbuild names sources relative to the output directory; name them from the repository root. */
+async function makeSourcesRepositoryRelative(mapFile: string): Promise<void> {
+  const map = JSON.parse(await readFile(mapFile, "utf8")) as { sources: string[] };
+  map.sources = map.sources.map((source) =>
+    relative(REPOSITORY_ROOT, resolve(mapFile, "..", source)),
+  );
+  await writeFile(mapFile, JSON.stringify(map));
 }
 
 if (require.main === module) {
