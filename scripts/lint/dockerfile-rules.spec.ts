@@ -42,6 +42,13 @@ describe("lintDockerfile", () => {
     },
   );
 
+  it("resolves global ARG defaults in FROM", () => {
+    expect(lintDockerfile("ARG BASE=node:22-slim\nFROM ${BASE}\nUSER node\n")).toEqual([]);
+    expect(lintDockerfile("ARG BASE=node\nFROM ${BASE} AS run\nUSER node\n")).toEqual([
+      { line: 2, message: 'base image "node" must carry an explicit tag or digest (not latest)' },
+    ]);
+  });
+
   it("accepts a digest-pinned base image and a platform flag", () => {
     const image = `node@sha256:${"a".repeat(64)}`;
 

@@ -69,15 +69,25 @@ function imageIsPinned(image: string): boolean {
 function projectRules(instructions: Instruction[]): DockerfileProblem[] {
   const problems: DockerfileProblem[] = [];
   const stageNames = new Set<string>();
+  const globalArgs = new Map<string, string>();
   let finalStageUser: Instruction | undefined;
   let sawFrom = false;
 
   for (const instruction of instructions) {
+    if (instruction.keyword === "ARG" && !sawFrom) {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=(\S*)/.exec(instruction.args);
+      if (match !== null) globalArgs.set(match[1], match[2].replace(/^["']|["']$/g, ""));
+    }
     if (instruction.keyword === "FROM") {
       sawFrom = true;
       finalStageUser = undefined;
-      const [image, as, name] = withoutFlags(instruction.args);
-      if (image === undefined) continue;
+      const [written, as, name] = withoutFlags(instruction.args);
+      if (written === undefined) continue;
+      // Global ARG defaults (`ARG NODE_IMAGE=node:22`) are what a plain build uses.
+      const image = written.replace(
+        /\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g,
+        (whole, variable: string) => globalArgs.get(variable) ?? whole,
+      );
       const isStage = stageNames.has(image.toLowerCase()) || image === "scratch";
       if (!isStage && !image.includes("$") && !imageIsPinned(image)) {
         problems.push({
