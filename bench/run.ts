@@ -78,12 +78,15 @@ interface Options {
   nestEntry: string;
   maxForeignCpuPct: number;
   nestNodeFlags: string[];
+  rate: number | undefined;
 }
 
 const USAGE = `usage: npm run bench -- [options]
   --duration <s>        seconds per measured run (default 4)
   --warmup <s>          seconds of unmeasured load per server and scenario first (default 2)
   --connections <n>     concurrent connections (default 10)
+  --rate <req/s>        offer a fixed load instead of as much as the server takes: throughput is
+                        then equal, and CPU per request and latency compare the servers
   --rounds <n>          measured runs per server and scenario, alternating servers (default 4)
   --startup-runs <n>    cold starts of the Nest service to time (default 5)
   --seed <n>            items stored before the get runs (default 500)
@@ -125,6 +128,7 @@ function parseOptions(argv: string[]): Options {
       "nest-entry": { type: "string", default: NEST_ENTRY },
       "max-foreign-cpu": { type: "string", default: "25" },
       "nest-node-flags": { type: "string", default: "" },
+      rate: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -155,6 +159,7 @@ function parseOptions(argv: string[]): Options {
     profile: values.profile,
     nestEntry: resolve(values["nest-entry"]),
     maxForeignCpuPct: positiveInt("max-foreign-cpu", values["max-foreign-cpu"]),
+    rate: values.rate === undefined ? undefined : positiveInt("rate", values.rate),
     nestNodeFlags: values["nest-node-flags"].split(/\s+/).filter((flag) => flag !== ""),
   };
 }
@@ -390,10 +395,15 @@ function loadOptions(
   server: ChildServer,
   scenario: Scenario,
   durationSec: number,
-  connections: number,
+  options: Options,
   keys: readonly string[],
 ): autocannon.Options {
-  const common = { connections, duration: durationSec, timeout: 10 };
+  const common = {
+    connections: options.connections,
+    duration: durationSec,
+    timeout: 10,
+    ...(options.rate === undefined ? {} : { overallRate: options.rate }),
+  };
   if (scenario === "put") {
     return {
       ...common,
@@ -458,7 +468,7 @@ async function measure(
 ): Promise<RunSample> {
   const before = snapshot(watchedPids);
   const { result, latenciesMs } = await load(
-    loadOptions(server, scenario, options.durationSec, options.connections, keys),
+    loadOptions(server, scenario, options.durationSec, options, keys),
   );
   const usage = usageBetween(before, snapshot(watchedPids));
   latenciesMs.sort((a, b) => a - b);
@@ -685,7 +695,7 @@ async function main(): Promise<void> {
     const targets = [nests[0], bare.server, ...nests.slice(1)];
     for (const scenario of options.scenarios) {
       for (const target of targets) {
-        await load(loadOptions(target, scenario, options.warmupSec, options.connections, keys));
+        await load(loadOptions(target, scenario, options.warmupSec, options, keys));
       }
     }
     log(
