@@ -15,6 +15,7 @@ interface OpenApiDocument {
 }
 
 interface ResponseObject {
+  headers?: Record<string, unknown>;
   content?: { "application/json"?: { schema: Record<string, unknown> } };
 }
 
@@ -84,6 +85,10 @@ describe("the OpenAPI document", () => {
   }
 
   function expectConforms(method: string, path: string, response: request.Response): void {
+    const template = pathTemplateOf(document, path);
+    const declared = document.paths[template]?.[method]?.responses[String(response.status)];
+    expect(declared?.headers?.["x-request-id"]).toBeDefined();
+    expect(response.headers["x-request-id"]).toEqual(expect.any(String));
     const validate = validatorFor(method, path, response.status);
     if (validate === null) {
       expect(response.text).toBe("");

@@ -2,6 +2,7 @@ import type { INestApplication } from "@nestjs/common";
 import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from "@nestjs/swagger";
 import { API_PREFIX } from "../../../lib/routes";
 import { ErrorBodyDto } from "./error-body.dto";
+import { REQUEST_ID_HEADER } from "./request-id";
 
 export const OPENAPI_JSON_PATH = "/openapi.json";
 export const SWAGGER_UI_PATH = "/docs";
@@ -37,6 +38,25 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
   };
 }
 
+/** Every response, whichever route and status, carries the request id. */
+function addRequestIdHeader(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      const responses = (operation as { responses?: Record<string, { headers?: object }> })
+        .responses;
+      for (const response of Object.values(responses ?? {})) {
+        response.headers = {
+          ...response.headers,
+          [REQUEST_ID_HEADER]: {
+            description: "The request's x-request-id, else its x-amzn-trace-id, else a new UUID",
+            schema: { type: "string" },
+          },
+        };
+      }
+    }
+  }
+}
+
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle("picus")
@@ -48,6 +68,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
   addDeleteItemOperation(document);
+  addRequestIdHeader(document);
   return document;
 }
 
