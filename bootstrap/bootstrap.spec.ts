@@ -133,6 +133,11 @@ describe("GitHub OIDC trust", () => {
     },
   );
 
+  it("gives deploy sessions two hours, enough for a prod canary, and previews one", () => {
+    expect(one("aws:iam/role:Role", "github-deploy-prod").inputs.maxSessionDuration).toBe(7200);
+    expect(one("aws:iam/role:Role", "github-preview").inputs.maxSessionDuration).toBe(3600);
+  });
+
   it("lets pull requests of this repository assume only the preview role", () => {
     const trust = policyOf(one("aws:iam/role:Role", "github-preview"), "assumeRolePolicy");
 

@@ -60,7 +60,8 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
         `${name}-deploy-${stack}`,
         {
           description: `picus: GitHub Actions deploys of the ${stack} stack (environment ${stack})`,
-          maxSessionDuration: 3600,
+          // Two hours: a prod rollout (canary, termination wait) must not outlive its credentials.
+          maxSessionDuration: 7200,
           assumeRolePolicy: this.oidcProviderArn.apply((arn) =>
             JSON.stringify(
               githubTrustPolicy(arn, environmentSubject(args.githubOwner, args.githubRepo, stack)),
