@@ -1,31 +1,8 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { isStoreUnavailable } from "../../../lib/dynamo-errors";
 import { TABLE_HASH_KEY } from "../../../lib/table";
 import { ItemNotFound, StoreUnavailable } from "./errors";
-
-const UNAVAILABLE_ERRORS = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-  "LimitExceededException",
-  "InternalServerError",
-  "ServiceUnavailable",
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-]);
-
-const NETWORK_ERROR_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-]);
 
 /** Deletes an existing item; a key that is not in the table is an error, not a silent no-op. */
 export async function deleteItem(
@@ -53,24 +30,4 @@ export async function deleteItem(
     }
     throw error;
   }
-}
-
-interface ErrorLike {
-  name?: unknown;
-  code?: unknown;
-  $fault?: unknown;
-  errors?: unknown;
-}
-
-/**
- * Throttling, timeouts, server faults and network failures: worth retrying later, so a 503.
- * Duck-typed, because Node's network errors may come from another realm than this code's `Error`.
- */
-export function isStoreUnavailable(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const { name, code, $fault, errors } = error as ErrorLike;
-  if (typeof name === "string" && UNAVAILABLE_ERRORS.has(name)) return true;
-  if ($fault === "server") return true;
-  if (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) return true;
-  return Array.isArray(errors) && errors.some((cause) => isStoreUnavailable(cause));
 }

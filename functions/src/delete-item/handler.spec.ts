@@ -249,7 +249,7 @@ describe("the DELETE handler against dynalite", () => {
     silent.closeAllConnections();
   });
 
-  it("answers 500 without details when the table does not exist", async () => {
+  it("answers 503, as the service does, when the table does not exist", async () => {
     // Prepare
     const isolated = await loadHandler({
       TABLE_NAME: "picus-no-such-table",
@@ -260,13 +260,15 @@ describe("the DELETE handler against dynalite", () => {
     const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
 
     // Assess
-    expect(result.statusCode).toBe(500);
-    expect(errorOf(result).message).toBe(
-      "The item could not be deleted because of an internal error",
-    );
+    expect(errorOf(result)).toEqual({
+      statusCode: 503,
+      error: "Service Unavailable",
+      message: "The item store is unavailable or throttling; retry later",
+    });
     expect(JSON.parse(logLines[0])).toMatchObject({
       level: 50,
-      error: { name: "ResourceNotFoundException" },
+      statusCode: 503,
+      error: { name: "StoreUnavailable", cause: { name: "ResourceNotFoundException" } },
     });
   });
 
