@@ -1,10 +1,10 @@
 import { BadRequestException, ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
-import { Logger } from "nestjs-pino";
 import { AppModule } from "./app.module";
 import { ErrorBodyFilter } from "./common/error-body.filter";
 import { configureServerTimeouts, GracefulShutdown } from "./common/graceful-shutdown";
+import { accessLogMiddleware, PinoLoggerService } from "./common/logging";
 import { setupOpenApi } from "./common/openapi";
 import { requestIdMiddleware } from "./common/request-id";
 
@@ -18,10 +18,12 @@ export async function createApp(): Promise<NestExpressApplication> {
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(PinoLoggerService);
+  app.useLogger(logger);
   app.disable("x-powered-by");
   app.set("etag", false);
   app.use(requestIdMiddleware);
+  app.use(accessLogMiddleware(logger.pino));
   app.use(app.get(GracefulShutdown).middleware);
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useGlobalPipes(

@@ -1,20 +1,16 @@
 import { Module } from "@nestjs/common";
-import { ConfigModule, type ConfigType } from "@nestjs/config";
-import { LoggerModule } from "nestjs-pino";
+import { ConfigModule } from "@nestjs/config";
 import { GracefulShutdown } from "./common/graceful-shutdown";
+import { LoggingModule } from "./common/logging.module";
 import { appConfig } from "./config/app.config";
 import { DynamoDbModule } from "./dynamodb/dynamodb.module";
 import { HealthModule } from "./health/health.module";
 import { ItemsModule } from "./items/items.module";
-import { loggerParams } from "./common/logging";
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
-    LoggerModule.forRootAsync({
-      inject: [appConfig.KEY],
-      useFactory: (config: ConfigType<typeof appConfig>) => loggerParams(config.logLevel),
-    }),
+    LoggingModule,
     DynamoDbModule,
     HealthModule,
     ItemsModule,

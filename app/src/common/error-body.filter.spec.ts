@@ -1,11 +1,19 @@
-import { BadRequestException, HttpStatus, NotFoundException } from "@nestjs/common";
+import {
+  type ArgumentsHost,
+  BadRequestException,
+  ConsoleLogger,
+  HttpStatus,
+  Logger,
+  NotFoundException,
+} from "@nestjs/common";
 import {
   InvalidCursorError,
   ItemTooLargeError,
   StoreUnavailableError,
   UnstorableItemError,
 } from "./errors";
-import { toErrorBody } from "./error-body.filter";
+import { ErrorBodyFilter, toErrorBody } from "./error-body.filter";
+import { createRootLogger, PinoLoggerService } from "./logging";
 
 /** The shape of the errors body-parser raises (http-errors). */
 function createHttpError(status: number, message: string, fields: object = {}): Error {
@@ -64,5 +72,63 @@ describe("toErrorBody", () => {
 
   it("keeps the status of any HttpException", () => {
     expect(toErrorBody(new BadRequestException()).statusCode).toBe(HttpStatus.BAD_REQUEST);
+  });
+});
+
+describe("ErrorBodyFilter", () => {
+  function capture(): Record<string, unknown>[] {
+    const lines: Record<string, unknown>[] = [];
+    const destination = {
+      write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
+    };
+    Logger.overrideLogger(new PinoLoggerService(createRootLogger("info", destination)));
+    return lines;
+  }
+
+  function host(reqId: string, sent: { status?: number; body?: unknown }): ArgumentsHost {
+    const response = {
+      headersSent: false,
+      status(code: number) {
+        sent.status = code;
+        return this;
+      },
+      json(body: unknown) {
+        sent.body = body;
+      },
+    };
+    const http = { getRequest: () => ({ id: reqId }), getResponse: () => response };
+    return { switchToHttp: () => http } as unknown as ArgumentsHost;
+  }
+
+  afterEach(() => {
+    Logger.overrideLogger(new ConsoleLogger());
+  });
+
+  it.each([
+    [new Error("secret detail"), 500, 50],
+    [new StoreUnavailableError("socket hang up"), 503, 40],
+  ])("logs %p with the request's id and answers %d", (exception, statusCode, level) => {
+    const lines = capture();
+    const sent: { status?: number; body?: unknown } = {};
+    new ErrorBodyFilter().catch(exception, host("req-5xx", sent));
+    expect(sent).toEqual({ status: statusCode, body: toErrorBody(exception) });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level,
+        context: "ErrorBodyFilter",
+        reqId: "req-5xx",
+        statusCode,
+        err: expect.objectContaining({ message: expect.stringContaining(exception.message) }),
+        msg: "request failed",
+      }),
+    ]);
+  });
+
+  it("answers a 4xx without logging it", () => {
+    const lines = capture();
+    const sent: { status?: number; body?: unknown } = {};
+    new ErrorBodyFilter().catch(new NotFoundException("gone"), host("req-4xx", sent));
+    expect(sent.status).toBe(404);
+    expect(lines).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import {
   HttpStatus,
   Logger,
 } from "@nestjs/common";
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import { errorBody, type ErrorBody } from "../../../lib/http-error";
 import {
   InvalidCursorError,
@@ -77,11 +77,13 @@ export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger("ErrorBodyFilter");
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const response = host.switchToHttp().getResponse<Response>();
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
       const level = body.statusCode === 503 ? "warn" : "error";
-      this.logger[level]({ err: exception, statusCode: body.statusCode }, "request failed");
+      const reqId = http.getRequest<Request>().id;
+      this.logger[level]({ reqId, err: exception, statusCode: body.statusCode }, "request failed");
     }
     if (response.headersSent) {
       response.destroy();

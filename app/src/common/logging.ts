@@ -1,26 +1,110 @@
-import type { IncomingMessage } from "node:http";
-import type { Params } from "nestjs-pino";
+import type { LoggerService } from "@nestjs/common";
+import type { NextFunction, Request, Response } from "express";
+import pino, { type DestinationStream, type Level, type Logger } from "pino";
 import type { LogLevel } from "../config/app.config";
-import { resolveRequestId } from "./request-id";
 
 /**
- * JSON lines on stdout; every request line carries `reqId`, the response's x-request-id. Request
- * headers are left out of the logs (they may carry credentials).
+ * The service's one logger: JSON lines on stdout in pino's shape (`level`, `time`, `pid`,
+ * `hostname`, `msg`), like the DELETE function's and the local stack's.
  */
-export function loggerParams(level: LogLevel): Params {
-  return {
-    pinoHttp: {
-      level,
-      genReqId: (req: IncomingMessage) => req.id ?? resolveRequestId(req.headers),
-      customAttributeKeys: { reqId: "reqId" },
-      quietReqLogger: true,
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-        }),
-      },
-    },
+export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  return destination === undefined ? pino({ level }) : pino({ level }, destination);
+}
+
+const NEST_LEVELS = {
+  verbose: "trace",
+  debug: "debug",
+  log: "info",
+  warn: "warn",
+  error: "error",
+  fatal: "fatal",
+} as const satisfies Record<string, Level>;
+
+/** Nest passes a stack trace as a separate string after the message (`Logger.error(msg, stack)`). */
+const STACK_TRACE = /\n\s*at /;
+
+/**
+ * Nest's logs (`app.useLogger`, `new Logger(context)`) as pino lines: the context goes in
+ * `context`, an object message is merged into the line, an Error goes in `err`.
+ */
+export class PinoLoggerService implements LoggerService {
+  constructor(readonly pino: Logger) {}
+
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write(NEST_LEVELS.verbose, message, params);
+  }
+
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write(NEST_LEVELS.debug, message, params);
+  }
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write(NEST_LEVELS.log, message, params);
+  }
+
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write(NEST_LEVELS.warn, message, params);
+  }
+
+  error(message: unknown, ...params: unknown[]): void {
+    this.write(NEST_LEVELS.error, message, params);
+  }
+
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write(NEST_LEVELS.fatal, message, params);
+  }
+
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const last = params.at(-1);
+    const context = typeof last === "string" ? last : undefined;
+    const rest = (context === undefined ? params : params.slice(0, -1)).filter(
+      (param) => param !== undefined,
+    );
+    const fields: Record<string, unknown> = context === undefined ? {} : { context };
+
+    if (message instanceof Error) {
+      fields.err = message;
+      this.pino[level](fields, typeof rest[0] === "string" ? rest[0] : message.message);
+    } else if (typeof message === "object" && message !== null) {
+      Object.assign(fields, message);
+      this.pino[level](fields, typeof rest[0] === "string" ? rest[0] : undefined);
+    } else {
+      const stack = level === "error" && rest.length === 1 ? rest[0] : undefined;
+      if (typeof stack === "string" && STACK_TRACE.test(stack)) {
+        fields.err = Object.assign(new Error(String(message)), { stack });
+      } else if (rest.length > 0) fields.details = rest;
+      this.pino[level](fields, String(message));
+    }
+  }
+}
+
+function accessMessage(req: Request, res: Response): string {
+  if (req.readableAborted || !res.writableFinished) return "request aborted";
+  return res.statusCode >= 500 ? "request errored" : "request completed";
+}
+
+/**
+ * One `info` line per request when it ends (completed, errored or aborted): `reqId`,
+ * `req: {method, url}`, `res: {statusCode}` and `responseTime` in ms. Headers stay out: they may
+ * carry credentials. Nothing is built when `info` is off. A response emits `close` once, after
+ * `finish` or when its connection is lost first, so one listener sees every outcome.
+ */
+export function accessLogMiddleware(logger: Logger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    if (!logger.isLevelEnabled("info")) return next();
+    const start = Date.now();
+    res.on("close", () => {
+      logger.info(
+        {
+          reqId: req.id,
+          req: { method: req.method, url: req.originalUrl },
+          res: { statusCode: res.statusCode },
+          responseTime: Date.now() - start,
+        },
+        accessMessage(req, res),
+      );
+    });
+    next();
   };
 }

@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 
+declare module "http" {
+  interface IncomingMessage {
+    /** Set by requestIdMiddleware before anything else runs. */
+    id?: string;
+  }
+}
+
 export const REQUEST_ID_HEADER = "x-request-id";
 const TRACE_ID_HEADER = "x-amzn-trace-id";
 
