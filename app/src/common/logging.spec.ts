@@ -67,6 +67,7 @@ describe("PinoLoggerService", () => {
     const { service, lines } = captureLogs("info");
     service.error(new Error("boom"), undefined, "ExceptionsHandler");
     service.error("bad thing", "Error: bad thing\n    at somewhere (file.js:1:1)", "Loader");
+    service.error("no context", "Error: no context\n    at somewhere (file.js:1:1)");
     expect(lines).toEqual([
       expect.objectContaining({
         context: "ExceptionsHandler",
@@ -82,7 +83,12 @@ describe("PinoLoggerService", () => {
         },
         msg: "bad thing",
       }),
+      expect.objectContaining({
+        err: expect.objectContaining({ message: "no context" }),
+        msg: "no context",
+      }),
     ]);
+    expect(lines[2]).not.toHaveProperty("context");
   });
 
   it("keeps extra arguments under details", () => {

@@ -21,7 +21,9 @@ const NEST_LEVELS = {
 } as const satisfies Record<string, Level>;
 
 /** Nest passes a stack trace as a separate string after the message (`Logger.error(msg, stack)`). */
-const STACK_TRACE = /\n\s*at /;
+function isStackTrace(value: unknown): value is string {
+  return typeof value === "string" && /\n\s*at /.test(value);
+}
 
 /**
  * Nest's logs (`app.useLogger`, `new Logger(context)`) as pino lines: the context goes in
@@ -57,7 +59,8 @@ export class PinoLoggerService implements LoggerService {
   private write(level: Level, message: unknown, params: unknown[]): void {
     if (!this.pino.isLevelEnabled(level)) return;
     const last = params.at(-1);
-    const context = typeof last === "string" ? last : undefined;
+    const isStack = (value: unknown) => level === "error" && isStackTrace(value);
+    const context = typeof last === "string" && !isStack(last) ? last : undefined;
     const rest = (context === undefined ? params : params.slice(0, -1)).filter(
       (param) => param !== undefined,
     );
@@ -70,9 +73,8 @@ export class PinoLoggerService implements LoggerService {
       Object.assign(fields, message);
       this.pino[level](fields, typeof rest[0] === "string" ? rest[0] : undefined);
     } else {
-      const stack = level === "error" && rest.length === 1 ? rest[0] : undefined;
-      if (typeof stack === "string" && STACK_TRACE.test(stack)) {
-        fields.err = Object.assign(new Error(String(message)), { stack });
+      if (rest.length === 1 && isStack(rest[0])) {
+        fields.err = Object.assign(new Error(String(message)), { stack: rest[0] });
       } else if (rest.length > 0) fields.details = rest;
       this.pino[level](fields, String(message));
     }
