@@ -11,6 +11,9 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_MEDIA_TYPES = ["application/json", "application/*+json"];
 
+/** Stateless between whole-buffer decodes, so one instance serves every request. */
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
 function hasBody(req: Request): boolean {
   return Buffer.isBuffer(req.body) && req.body.length > 0;
 }
@@ -42,7 +45,7 @@ export function parseJsonBody(raw: unknown): unknown {
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(raw);
+    text = STRICT_UTF8.decode(raw);
   } catch {
     throw new BadRequestException("The request body is not valid UTF-8");
   }
