@@ -25,6 +25,7 @@ interface Job {
   permissions?: Record<string, string>;
   steps?: Step[];
   "timeout-minutes"?: number;
+  env?: Record<string, string>;
   strategy?: { matrix: { stack?: string[] } };
 }
 
@@ -90,6 +91,19 @@ describe("the repository's workflows", () => {
         );
         expect(job.permissions?.["id-token"] === "write").toBe(assumesRole);
       }
+    }
+  });
+
+  it("lets every job that opens a stack decrypt it without a passphrase", () => {
+    // `stack select --create --secrets-provider` only writes the KMS key into the checkout's
+    // Pulumi.<stack>.yaml when it creates the stack; later runs must read it from the state.
+    const jobs = [
+      workflow("delivery.yml").jobs.dev,
+      workflow("delivery.yml").jobs.prod,
+      workflow("pull-request.yml").jobs.preview,
+    ];
+    for (const job of jobs) {
+      expect(job.env?.PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER).toBe("true");
     }
   });
 
