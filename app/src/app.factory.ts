@@ -2,6 +2,7 @@ import { BadRequestException, ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { AppModule } from "./app.module";
+import { answerClientErrors } from "./common/client-errors";
 import { ErrorBodyFilter } from "./common/error-body.filter";
 import { configureServerTimeouts, GracefulShutdown } from "./common/graceful-shutdown";
 import { accessLogMiddleware, PinoLoggerService } from "./common/logging";
@@ -39,6 +40,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   );
   setupOpenApi(app);
   configureServerTimeouts(app.getHttpServer());
+  answerClientErrors(app.getHttpServer());
   app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
   return app;
 }

@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import request from "supertest";
 import { startStack, type TestApp } from "./test-app";
 
@@ -66,6 +67,54 @@ describe("service basics", () => {
     it("replaces an unusable x-request-id", async () => {
       const response = await request(stack.url).get("/health").set("x-request-id", "x".repeat(300));
       expect(response.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+
+  describe("requests Node's HTTP parser rejects", () => {
+    /** Writes raw bytes and reads until the server closes the connection. */
+    function rawExchange(url: string, bytes: string): Promise<string> {
+      const { hostname, port } = new URL(url);
+      return new Promise((resolve, reject) => {
+        const socket = connect(Number(port), hostname, () => socket.end(bytes));
+        const chunks: Buffer[] = [];
+        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+        socket.on("error", reject);
+        socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+      });
+    }
+
+    function parse(raw: string): { status: number; headers: string; body: unknown } {
+      const [head, body] = raw.split("\r\n\r\n", 2);
+      return {
+        status: Number(head.split(" ")[1]),
+        headers: head.toLowerCase(),
+        body: JSON.parse(body),
+      };
+    }
+
+    it.each([
+      [
+        "headers over 16 KiB",
+        `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+        431,
+      ],
+      [
+        "a request line over 16 KiB",
+        `GET /picus/get/${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+        431,
+      ],
+      ["a lower-case method", "delete /picus/x HTTP/1.1\r\nHost: x\r\n\r\n", 400],
+      ["a garbled request line", "\x01\x02 nonsense\r\n\r\n", 400],
+    ])("answers %s with the error body and an x-request-id", async (_name, bytes, status) => {
+      const response = parse(await rawExchange(stack.url, bytes));
+      expect(response.status).toBe(status);
+      expect(response.headers).toContain("content-type: application/json");
+      expect(response.headers).toMatch(/x-request-id: [0-9a-f-]{36}/);
+      expect(response.body).toEqual({
+        statusCode: status,
+        error: expect.any(String),
+        message: expect.any(String),
+      });
     });
   });
 
