@@ -7,7 +7,7 @@ const CERTIFICATE =
 /** An image promoted from another repository, as CI sets it: pinned by digest. */
 const PROMOTED = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/picus-dev-images@sha256:${"ab".repeat(32)}`;
 
-// Pulumi.prod.yaml plus what CI sets with `pulumi config set`.
+// Pulumi.prod.yaml plus what an operator sets with `pulumi config set` on a grown-up account.
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack("prod", () => import("./index"), {
@@ -15,10 +15,11 @@ beforeAll(async () => {
     "picus:image": PROMOTED,
     "picus:albIngressCidrs": JSON.stringify(["203.0.113.0/24"]),
     "picus:alarmEmail": "oncall@example.com",
+    "picus:deleteFunctionReservedConcurrency": "20",
   });
 });
 
-describe("prod with a certificate, a promoted image and restricted ingress", () => {
+describe("prod with a certificate, a promoted image, restricted ingress and reserved concurrency", () => {
   describeStack(() => run, {
     availabilityZones: 3,
     natStrategy: "OnePerAz",

@@ -20,7 +20,7 @@ describe("prod stack (Pulumi.prod.yaml)", () => {
     deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes",
     terminationWaitMinutes: 15,
     logRetentionDays: 90,
-    reservedConcurrency: 20,
+    reservedConcurrency: -1,
     https: false,
     builtImage: true,
   });
