@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Server, ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { errorBody } from "../../../lib/http-error";
 import { REQUEST_ID_HEADER } from "./request-id";
@@ -14,10 +14,24 @@ function statusOf(error: ParserError): number {
   return 400;
 }
 
+/** Writes the ErrorBody as a whole HTTP response on a socket Express never saw, and closes it. */
+function endWithErrorBody(socket: Duplex, status: number, message: string): void {
+  const body = errorBody(status, message);
+  const json = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${body.error}\r\n` +
+      `Content-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+      `${REQUEST_ID_HEADER}: ${randomUUID()}\r\n` +
+      `Connection: close\r\n\r\n${json}`,
+  );
+}
+
 /**
- * Requests Node's HTTP parser rejects (headers over 16 KiB, a malformed request line, an unknown
- * method) never reach Express; Node would answer them with an empty plain response. This answers
- * them as every other error: the ErrorBody in JSON, with an x-request-id.
+ * Requests that never reach Express get the same answer as every other error: the ErrorBody in
+ * JSON with an x-request-id. Node would otherwise answer what its HTTP parser rejects (headers
+ * over 16 KiB, a malformed request line, an unknown method) with an empty plain response, and
+ * drop CONNECT requests without any answer.
  */
 export function answerClientErrors(server: Server): void {
   server.on("clientError", (error: ParserError, socket: Duplex) => {
@@ -27,14 +41,9 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
-    const status = statusOf(error);
-    const body = JSON.stringify(errorBody(status, `The request was rejected: ${error.message}`));
-    socket.end(
-      `HTTP/1.1 ${status} ${errorBody(status, "").error}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\n` +
-        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        `${REQUEST_ID_HEADER}: ${randomUUID()}\r\n` +
-        `Connection: close\r\n\r\n${body}`,
-    );
+    endWithErrorBody(socket, statusOf(error), `The request was rejected: ${error.message}`);
+  });
+  server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
+    endWithErrorBody(socket, 405, "CONNECT is not supported");
   });
 }
