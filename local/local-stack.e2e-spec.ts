@@ -162,4 +162,16 @@ describe("the local stack", () => {
     const retried = await startLocalStack({ port: 0, dataDir });
     await retried.close();
   });
+
+  it("refuses, with a clear message, a data directory another local stack is using", async () => {
+    // Prepare
+    stack = await startLocalStack({ port: 0, dataDir });
+
+    // Act
+    const second = startLocalStack({ port: 0, dataDir });
+
+    // Assess
+    await expect(second).rejects.toThrow(`${dataDir} is in use by another process`);
+    expect((await fetch(`${stack.url}/health`)).status).toBe(200);
+  });
 });

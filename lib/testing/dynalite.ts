@@ -8,6 +8,7 @@ import {
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { Level } from "level";
 import { createTableInput } from "../table";
 
 interface DynaliteOptions {
@@ -35,8 +36,31 @@ export interface StartDynaliteOptions {
   port?: number;
 }
 
+/**
+ * LevelDB lets one process at a time open a store. dynalite only opens it on the first request
+ * and then throws "Database is closed" outside any callback, so the lock is checked first.
+ */
+async function assertStoreFree(path: string): Promise<void> {
+  const store = new Level(path);
+  try {
+    await store.open();
+  } catch (error) {
+    const { cause } = error as { cause?: { code?: unknown } };
+    if (cause?.code === "LEVEL_LOCKED") {
+      throw new Error(
+        `The dynalite data directory ${path} is in use by another process ` +
+          "(another npm start or npm run dev?); stop it first",
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  await store.close();
+}
+
 /** Starts an in-process dynalite on the loopback interface; tables become ACTIVE immediately. */
 export async function startDynalite(options: StartDynaliteOptions = {}): Promise<DynaliteServer> {
+  if (options.path !== undefined) await assertStoreFree(options.path);
   const server = createDynalite({
     path: options.path,
     createTableMs: 0,
