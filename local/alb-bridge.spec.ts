@@ -80,6 +80,29 @@ describe("albBridge", () => {
     expect(events).toEqual([]);
   });
 
+  it("routes an absolute-form request target by its path, as the load balancer does", async () => {
+    // Prepare
+    const { hostname, port } = new URL(url);
+
+    // Act
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { hostname, port, method: "DELETE", path: "http://picus.example/picus/k?x=1" },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end();
+    });
+
+    // Assess
+    expect(status).toBe(204);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ path: "/picus/k", queryStringParameters: { x: "1" } });
+  });
+
   it("builds a single-value ALB event: raw path and query, last values, ALB headers", async () => {
     // Act
     await send(

@@ -32,7 +32,7 @@ export function albBridge(handler: AlbHandler, options: AlbBridgeOptions = {}): 
   const maxBodyBytes = options.maxBodyBytes ?? ONE_MIB;
   const multiValue = options.multiValueHeaders ?? false;
   return (req, res, next) => {
-    const target = req.url ?? "/";
+    const target = originForm(req.url ?? "/");
     const queryStart = target.indexOf("?");
     const path = queryStart === -1 ? target : target.slice(0, queryStart);
     if (!matchesRoute(route, req.method ?? "GET", path)) {
@@ -60,6 +60,16 @@ export function albBridge(handler: AlbHandler, options: AlbBridgeOptions = {}): 
         else res.destroy();
       });
   };
+}
+
+const ABSOLUTE_FORM = /^[a-z][a-z\d+.-]*:\/\/[^/?#]*/i;
+
+/** A proxy-style `http://host/path?query` target as the `/path?query` the load balancer routes on. */
+function originForm(target: string): string {
+  const origin = ABSOLUTE_FORM.exec(target)?.[0];
+  if (origin === undefined) return target;
+  const rest = target.slice(origin.length);
+  return rest.startsWith("/") ? rest : `/${rest}`;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
