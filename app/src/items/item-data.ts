@@ -37,44 +37,51 @@ function numberSize(value: number): number {
   return Math.ceil(digits / 2) + 2;
 }
 
-function checkString(text: string, path: string): number {
+/** Where a value sits in the body, e.g. `body.tags[2]`; built only when an error names it. */
+type PathOf = () => string;
+
+function checkString(text: string, path: PathOf): number {
   if (LONE_SURROGATE.test(text)) {
-    throw new UnstorableItemError(`${path} contains an unpaired UTF-16 surrogate`);
+    throw new UnstorableItemError(`${path()} contains an unpaired UTF-16 surrogate`);
   }
   return utf8Length(text);
 }
 
-function checkNumber(value: number, path: string): number {
+function checkNumber(value: number, path: PathOf): number {
   if (!Number.isFinite(value)) {
-    throw new UnstorableItemError(`${path} is not a finite number`);
+    throw new UnstorableItemError(`${path()} is not a finite number`);
   }
   if (Math.abs(value) > Number.MAX_SAFE_INTEGER) {
     throw new UnstorableItemError(
-      `${path} is outside the range of numbers stored exactly (±${Number.MAX_SAFE_INTEGER})`,
+      `${path()} is outside the range of numbers stored exactly (±${Number.MAX_SAFE_INTEGER})`,
     );
   }
   if (value !== 0 && Math.abs(value) < MIN_NUMBER_MAGNITUDE) {
-    throw new UnstorableItemError(`${path} is closer to zero than DynamoDB can store (1e-130)`);
+    throw new UnstorableItemError(`${path()} is closer to zero than DynamoDB can store (1e-130)`);
   }
   return numberSize(value);
 }
 
-function pathOf(parent: string, key: string | number): string {
-  if (typeof key === "number") return `${parent}[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+function pathOf(parent: PathOf, key: string | number): PathOf {
+  return () => {
+    if (typeof key === "number") return `${parent()}[${key}]`;
+    return /^[A-Za-z_$][\w$]*$/.test(key)
+      ? `${parent()}.${key}`
+      : `${parent()}[${JSON.stringify(key)}]`;
+  };
 }
 
 /** Checks one JSON value and returns the bytes DynamoDB counts for it. */
-function measureValue(value: unknown, path: string, depth: number): number {
+function measureValue(value: unknown, path: PathOf, depth: number): number {
   if (value === null || typeof value === "boolean") return 1;
   if (typeof value === "string") return checkString(value, path);
   if (typeof value === "number") return checkNumber(value, path);
   if (typeof value !== "object") {
-    throw new UnstorableItemError(`${path} is not a JSON value`);
+    throw new UnstorableItemError(`${path()} is not a JSON value`);
   }
   if (depth > MAX_NESTING_DEPTH) {
     throw new UnstorableItemError(
-      `${path} is nested deeper than the ${MAX_NESTING_DEPTH} levels DynamoDB supports`,
+      `${path()} is nested deeper than the ${MAX_NESTING_DEPTH} levels DynamoDB supports`,
     );
   }
   if (Array.isArray(value)) {
@@ -88,9 +95,9 @@ function measureValue(value: unknown, path: string, depth: number): number {
   let size = 3 + entries.length;
   for (const [key, element] of entries) {
     if (key === "" || key === "__proto__") {
-      throw new UnstorableItemError(`${path} has the key "${key}", which cannot be stored`);
+      throw new UnstorableItemError(`${path()} has the key "${key}", which cannot be stored`);
     }
-    size += checkString(key, `${path} key ${JSON.stringify(key)}`);
+    size += checkString(key, () => `${path()} key ${JSON.stringify(key)}`);
     size += measureValue(element, pathOf(path, key), depth + 1);
   }
   return size;
@@ -101,7 +108,7 @@ function measureValue(value: unknown, path: string, depth: number): number {
  * and that the item carrying it, with `overheadBytes` for the other attributes, fits one item.
  */
 export function assertStorable(data: ItemData, overheadBytes: number): void {
-  const size = measureValue(data, "body", 1) + overheadBytes;
+  const size = measureValue(data, () => "body", 1) + overheadBytes;
   if (size > MAX_ITEM_SIZE_BYTES) {
     throw new ItemTooLargeError(
       `The item would take ${size} bytes in DynamoDB, more than its limit of ${MAX_ITEM_SIZE_BYTES}`,
