@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { connect } from "node:net";
 import request from "supertest";
 import { startStack, type TestApp } from "./test-app";
@@ -44,6 +45,20 @@ describe("service basics", () => {
     it("echoes the caller's x-request-id", async () => {
       const response = await request(stack.url).get("/health").set("x-request-id", "abc-123");
       expect(response.headers["x-request-id"]).toBe("abc-123");
+    });
+
+    it("takes the last of repeated x-request-id headers, as the DELETE function does", async () => {
+      const { hostname, port } = new URL(stack.url);
+      const id = await new Promise<string | undefined>((resolve, reject) => {
+        const headers = ["host", "x", "x-request-id", "first", "x-request-id", "second"];
+        const req = httpRequest({ hostname, port, path: "/health", headers }, (res) => {
+          res.resume();
+          resolve(res.headers["x-request-id"] as string | undefined);
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      expect(id).toBe("second");
     });
 
     it("falls back to the load balancer's x-amzn-trace-id", async () => {

@@ -13,6 +13,13 @@ describe("resolveRequestId", () => {
     expect(resolveRequestId({ "x-amzn-trace-id": "Root=1-2-3" })).toBe("Root=1-2-3");
   });
 
+  it("takes the last of repeated headers, as the DELETE function does", () => {
+    expect(resolveRequestId({ "x-request-id": ["first", "second"] })).toBe("second");
+    expect(resolveRequestId({ "x-amzn-trace-id": ["Root=1-2-3", "Root=1-4-5"] })).toBe(
+      "Root=1-4-5",
+    );
+  });
+
   it.each([
     [{}],
     [{ "x-request-id": "" }],

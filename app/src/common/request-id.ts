@@ -14,13 +14,17 @@ const TRACE_ID_HEADER = "x-amzn-trace-id";
 /** Printable ASCII without spaces, short enough for a log field. */
 const ACCEPTABLE_ID = /^[\x21-\x7e]{1,200}$/;
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return typeof value === "string" && ACCEPTABLE_ID.test(value) ? value : undefined;
+type Headers = IncomingHttpHeaders | NodeJS.Dict<string[]>;
+
+/** The last value of a repeated header, as the load balancer passes it to the DELETE function. */
+function headerValue(headers: Headers, name: string): string | undefined {
+  const raw = headers[name];
+  const value = Array.isArray(raw) ? raw.at(-1) : raw;
+  return value !== undefined && ACCEPTABLE_ID.test(value) ? value : undefined;
 }
 
 /** The caller's x-request-id, else the load balancer's x-amzn-trace-id, else a new UUID. */
-export function resolveRequestId(headers: IncomingHttpHeaders): string {
+export function resolveRequestId(headers: Headers): string {
   return (
     headerValue(headers, REQUEST_ID_HEADER) ?? headerValue(headers, TRACE_ID_HEADER) ?? randomUUID()
   );
@@ -32,7 +36,7 @@ export function requestIdMiddleware(
   res: ServerResponse,
   next: () => void,
 ): void {
-  const id = resolveRequestId(req.headers);
+  const id = resolveRequestId(req.headersDistinct);
   req.id = id;
   res.setHeader(REQUEST_ID_HEADER, id);
   next();
