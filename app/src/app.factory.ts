@@ -2,7 +2,7 @@ import { BadRequestException, ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { AppModule } from "./app.module";
-import { answerClientErrors } from "./common/client-errors";
+import { answerClientErrors, hostHeaderMiddleware } from "./common/client-errors";
 import { ErrorBodyFilter } from "./common/error-body.filter";
 import { configureServerTimeouts, GracefulShutdown } from "./common/graceful-shutdown";
 import { accessLogMiddleware, PinoLoggerService } from "./common/logging";
@@ -26,6 +26,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(logger.pino));
   app.use(app.get(GracefulShutdown).middleware);
+  app.use(hostHeaderMiddleware);
   app.useGlobalFilters(new ErrorBodyFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -120,6 +120,7 @@ describe("service basics", () => {
       ],
       ["a lower-case method", "delete /picus/x HTTP/1.1\r\nHost: x\r\n\r\n", 400],
       ["a garbled request line", "\x01\x02 nonsense\r\n\r\n", 400],
+      ["an HTTP/1.1 request without Host", "GET /health HTTP/1.1\r\n\r\n", 400],
       ["a CONNECT request", "CONNECT /picus/list HTTP/1.1\r\nHost: x\r\n\r\n", 405],
     ])("answers %s with the error body and an x-request-id", async (_name, bytes, status) => {
       const response = parse(await rawExchange(stack.url, bytes));

@@ -34,6 +34,9 @@ function endWithErrorBody(socket: Duplex, status: number, message: string): void
  * drop CONNECT requests without any answer.
  */
 export function answerClientErrors(server: Server): void {
+  // Node answers an HTTP/1.1 request without Host with an empty 400; hostHeaderMiddleware does it
+  // in JSON. The server reads this option per request, so it can be turned off after creation.
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   server.on("clientError", (error: ParserError, socket: Duplex) => {
     // Node's own rule: nothing can be written once a response on this socket has begun.
     const current = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
@@ -46,4 +49,17 @@ export function answerClientErrors(server: Server): void {
   server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
     endWithErrorBody(socket, 405, "CONNECT is not supported");
   });
+}
+
+/** RFC 9112: an HTTP/1.1 request without a Host header is a 400. */
+export function hostHeaderMiddleware(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: () => void,
+): void {
+  if (req.httpVersion !== "1.1" || req.headers.host !== undefined) return next();
+  res.statusCode = 400;
+  res.setHeader("content-type", "application/json; charset=utf-8");
+  res.setHeader("connection", "close");
+  res.end(JSON.stringify(errorBody(400, "An HTTP/1.1 request needs a Host header")));
 }
