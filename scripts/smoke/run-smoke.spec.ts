@@ -204,9 +204,9 @@ describe("runSmoke failure paths (fake server)", () => {
     );
     expect(api.calls).toEqual(
       expect.arrayContaining([
-        "GET /picus/list",
-        "GET /picus/list?cursor=1",
-        "GET /picus/list?cursor=2",
+        "GET /picus/list?limit=100",
+        "GET /picus/list?limit=100&cursor=1",
+        "GET /picus/list?limit=100&cursor=2",
       ]),
     );
   });
