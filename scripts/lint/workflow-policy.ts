@@ -94,16 +94,19 @@ function checkJob(source: string, name: string, job: YAMLMap, jobLine: number): 
     });
   }
   const steps = job.get("steps", true);
-  if (isSeq(steps)) {
-    for (const step of steps.items) {
-      if (!isMap(step)) continue;
-      const uses = step.get("uses", true);
-      if (isScalar(uses)) {
-        problems.push(...checkUses(source, String(uses.value), lineOf(source, uses.range?.[0])));
-      }
-    }
-  }
+  problems.push(...checkStepsUses(source, steps));
   return problems;
+}
+
+/** Every `uses:` of a step list must be pinned to a full commit SHA with its version in a comment. */
+function checkStepsUses(source: string, steps: unknown): WorkflowProblem[] {
+  if (!isSeq(steps)) return [];
+  return steps.items.flatMap((step) => {
+    const uses = isMap(step) ? step.get("uses", true) : undefined;
+    return isScalar(uses)
+      ? checkUses(source, String(uses.value), lineOf(source, uses.range?.[0]))
+      : [];
+  });
 }
 
 /** Composite actions (`.github/actions/<name>/action.yml`): their steps' actions are pinned the same way. */
@@ -119,14 +122,6 @@ export function checkActionPolicy(source: string): WorkflowProblem[] {
   const runs = isMap(root) ? root.get("runs", true) : undefined;
   const steps = isMap(runs) ? runs.get("steps", true) : undefined;
   const problems: WorkflowProblem[] = [];
-  if (isSeq(steps)) {
-    for (const step of steps.items) {
-      if (!isMap(step)) continue;
-      const uses = step.get("uses", true);
-      if (isScalar(uses)) {
-        problems.push(...checkUses(source, String(uses.value), lineOf(source, uses.range?.[0])));
-      }
-    }
-  }
+  problems.push(...checkStepsUses(source, steps));
   return problems;
 }
