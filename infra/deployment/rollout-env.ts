@@ -16,14 +16,11 @@ export const ROLLOUT_ENV = {
 /** Covers a canary of up to 15 minutes, a termination wait and task start-up, with margin. */
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 
-export interface RolloutSettings {
-  applicationName: string;
-  deploymentGroupName: string;
-  clusterName: string;
-  serviceName: string;
-  taskDefinitionArn: string;
-  containerName: string;
-  containerPort: number;
+/** What the component hands the CLI: the deployment's target, where it runs, and its time budget. */
+export interface RolloutSettings extends Omit<
+  RolloutRequest,
+  "platformVersion" | "description" | "timeoutMs"
+> {
   region: string;
   timeoutMinutes?: number;
 }
