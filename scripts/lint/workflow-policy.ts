@@ -120,8 +120,5 @@ export function checkActionPolicy(source: string): WorkflowProblem[] {
   }
   const root = document.contents;
   const runs = isMap(root) ? root.get("runs", true) : undefined;
-  const steps = isMap(runs) ? runs.get("steps", true) : undefined;
-  const problems: WorkflowProblem[] = [];
-  problems.push(...checkStepsUses(source, steps));
-  return problems;
+  return checkStepsUses(source, isMap(runs) ? runs.get("steps", true) : undefined);
 }
