@@ -3,6 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 export type NatStrategy = "Single" | "OnePerAz";
 export type CpuArchitecture = "ARM64" | "X86_64";
 
+/** The service's size, scaling and logging in one stack. */
+export interface ServiceSettings {
+  cpu: number;
+  memory: number;
+  architecture: CpuArchitecture;
+  desiredCount: number;
+  minCapacity: number;
+  maxCapacity: number;
+  cpuTargetPercent: number;
+  logLevel: string;
+}
+
 /** Everything that differs between stacks, read and validated once from `Pulumi.<stack>.yaml`. */
 export interface StackSettings {
   project: string;
@@ -29,16 +41,7 @@ export interface StackSettings {
     testTrafficCidrs: string[];
     deregistrationDelaySeconds: number;
   };
-  service: {
-    cpu: number;
-    memory: number;
-    architecture: CpuArchitecture;
-    desiredCount: number;
-    minCapacity: number;
-    maxCapacity: number;
-    cpuTargetPercent: number;
-    logLevel: string;
-  };
+  service: ServiceSettings;
   deployment: {
     config: string;
     terminationWaitMinutes: number;

@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../../lib/routes";
-import type { CpuArchitecture } from "../config";
+import type { ServiceSettings } from "../config";
 import { allowPolicy, serviceRole } from "../iam";
 
 export const CONTAINER_NAME = "api";
 
-export interface ServiceArgs {
+export interface ServiceArgs extends ServiceSettings {
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   albSecurityGroupId: pulumi.Input<string>;
@@ -19,14 +19,6 @@ export interface ServiceArgs {
   tableName: pulumi.Input<string>;
   tableArn: pulumi.Input<string>;
   region: string;
-  cpu: number;
-  memory: number;
-  architecture: CpuArchitecture;
-  desiredCount: number;
-  minCapacity: number;
-  maxCapacity: number;
-  cpuTargetPercent: number;
-  logLevel: string;
   logRetentionDays: number;
 }
 
