@@ -1,5 +1,5 @@
 import { runStack, type StackRun } from "./testing/run-stack";
-import { describeStack } from "./test/stack-suite";
+import { describeStack, PROD_EXPECTATIONS } from "./test/stack-suite";
 import { named } from "./testing/query";
 
 const CERTIFICATE =
@@ -21,17 +21,7 @@ beforeAll(async () => {
 
 describe("prod with a certificate, a promoted image, restricted ingress and reserved concurrency", () => {
   describeStack(() => run, {
-    availabilityZones: 3,
-    natStrategy: "OnePerAz",
-    deletionProtection: true,
-    protect: true,
-    cpu: "512",
-    memory: "1024",
-    minCapacity: 2,
-    maxCapacity: 10,
-    deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes",
-    terminationWaitMinutes: 15,
-    logRetentionDays: 90,
+    ...PROD_EXPECTATIONS,
     reservedConcurrency: 20,
     https: true,
     builtImage: false,

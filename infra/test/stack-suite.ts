@@ -24,6 +24,24 @@ export interface StackExpectations {
   builtImage: boolean;
 }
 
+/** What Pulumi.prod.yaml produces as committed: the base for prod variants with extra config. */
+export const PROD_EXPECTATIONS: StackExpectations = {
+  availabilityZones: 3,
+  natStrategy: "OnePerAz",
+  deletionProtection: true,
+  protect: true,
+  cpu: "512",
+  memory: "1024",
+  minCapacity: 2,
+  maxCapacity: 10,
+  deploymentConfig: "CodeDeployDefault.ECSCanary10Percent5Minutes",
+  terminationWaitMinutes: 15,
+  logRetentionDays: 90,
+  reservedConcurrency: -1,
+  https: false,
+  builtImage: true,
+};
+
 export const STACK_OUTPUTS = [
   "apiUrl",
   "albDnsName",
