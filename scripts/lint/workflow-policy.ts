@@ -34,6 +34,22 @@ function checkUses(source: string, uses: string, line: number): WorkflowProblem[
   return [];
 }
 
+/** The YAML document's root node, or its syntax errors as problems. */
+function parseRoot(
+  source: string,
+): { root: unknown; problems?: undefined } | { root?: undefined; problems: WorkflowProblem[] } {
+  const document = parseDocument(source, { keepSourceTokens: true });
+  if (document.errors.length > 0) {
+    return {
+      problems: document.errors.map((error) => ({
+        line: error.linePos?.[0].line ?? 0,
+        message: error.message,
+      })),
+    };
+  }
+  return { root: document.contents };
+}
+
 /**
  * The project's workflow conventions, which actionlint does not check:
  * `permissions: {}` at the top, a timeout on every job that runs steps, third-party actions pinned
@@ -41,14 +57,9 @@ function checkUses(source: string, uses: string, line: number): WorkflowProblem[
  * concurrency groups that never cancel a run in progress.
  */
 export function checkWorkflowPolicy(source: string): WorkflowProblem[] {
-  const document = parseDocument(source, { keepSourceTokens: true });
-  if (document.errors.length > 0) {
-    return document.errors.map((error) => ({
-      line: error.linePos?.[0].line ?? 0,
-      message: error.message,
-    }));
-  }
-  const root = document.contents;
+  const parsed = parseRoot(source);
+  if (parsed.problems !== undefined) return parsed.problems;
+  const { root } = parsed;
   if (!isMap(root)) return [{ line: 0, message: "a workflow must be a YAML mapping" }];
 
   const problems: WorkflowProblem[] = [];
@@ -111,14 +122,9 @@ function checkStepsUses(source: string, steps: unknown): WorkflowProblem[] {
 
 /** Composite actions (`.github/actions/<name>/action.yml`): their steps' actions are pinned the same way. */
 export function checkActionPolicy(source: string): WorkflowProblem[] {
-  const document = parseDocument(source, { keepSourceTokens: true });
-  if (document.errors.length > 0) {
-    return document.errors.map((error) => ({
-      line: error.linePos?.[0].line ?? 0,
-      message: error.message,
-    }));
-  }
-  const root = document.contents;
+  const parsed = parseRoot(source);
+  if (parsed.problems !== undefined) return parsed.problems;
+  const { root } = parsed;
   const runs = isMap(root) ? root.get("runs", true) : undefined;
   return checkStepsUses(source, isMap(runs) ? runs.get("steps", true) : undefined);
 }
