@@ -46,6 +46,7 @@ const ROOT = resolve(__dirname, "..");
 const APP_BUILD = join(ROOT, "dist/app/src/app.factory.js");
 const NEST_ENTRY = join(ROOT, "dist/bench/nest-server.js");
 const BARE_ENTRY = join(ROOT, "dist/bench/bare-server.js");
+const EXPRESS_ENTRY = join(ROOT, "dist/bench/express-server.js");
 const RESULTS_DIR = join(ROOT, "bench/results");
 const PROFILE_DIR = join(RESULTS_DIR, "profiles");
 const TABLE_NAME = "picus-bench";
@@ -74,6 +75,7 @@ interface Options {
   scenarios: Scenario[];
   nestLogLevels: string[];
   build: boolean;
+  express: boolean;
   profile: boolean;
   nestEntry: string;
   maxForeignCpuPct: number;
@@ -94,7 +96,9 @@ const USAGE = `usage: npm run bench -- [options]
   --nest-log-levels <l> LOG_LEVELs to run the Nest service at; the first is compared with the
                         bare server, the others show what logging costs (default warn,info)
   --no-build            use the existing dist/ instead of running npm run build
-  --profile             also write a CPU profile of each Nest server to bench/results/profiles
+  --no-express          leave out the plain Express 5 server (bench/express-server.ts), which shows
+                        what the Express adapter alone allows
+  --profile             also write a CPU profile of every server to bench/results/profiles
   --nest-entry <file>   the service's entry (default dist/bench/nest-server.js, which serves the
                         compiled app on loopback); pointing it
                         at dist/bench/bare-server.js gives an A/A run that shows the noise floor
@@ -124,6 +128,7 @@ function parseOptions(argv: string[]): Options {
       scenarios: { type: "string", default: "put,get" },
       "nest-log-levels": { type: "string", default: "warn,info" },
       "no-build": { type: "boolean", default: false },
+      "no-express": { type: "boolean", default: false },
       profile: { type: "boolean", default: false },
       "nest-entry": { type: "string", default: NEST_ENTRY },
       "max-foreign-cpu": { type: "string", default: "25" },
@@ -156,6 +161,7 @@ function parseOptions(argv: string[]): Options {
     scenarios: scenarios as Scenario[],
     nestLogLevels,
     build: !values["no-build"],
+    express: !values["no-express"],
     profile: values.profile,
     nestEntry: resolve(values["nest-entry"]),
     maxForeignCpuPct: positiveInt("max-foreign-cpu", values["max-foreign-cpu"]),
@@ -175,7 +181,9 @@ async function buildServers(options: Options): Promise<void> {
   }
   if (!existsSync(APP_BUILD)) throw new Error(`${APP_BUILD} is missing; run npm run build`);
   await build({
-    entryPoints: [join(ROOT, "bench/bare-server.ts"), join(ROOT, "bench/nest-server.ts")],
+    entryPoints: ["bare-server", "express-server", "nest-server"].map((name) =>
+      join(ROOT, `bench/${name}.ts`),
+    ),
     outdir: join(ROOT, "dist/bench"),
     bundle: true,
     packages: "external",
@@ -679,6 +687,18 @@ async function main(): Promise<void> {
     );
     servers.push(bare.server);
     noteProfile(bareName, bare.server);
+    const references = [bare.server];
+    if (options.express) {
+      const express = await startServer(
+        "express",
+        EXPRESS_ENTRY,
+        serverEnv(store.endpoint, await freePort(), options.nestLogLevels[0]),
+        profileFlags("express"),
+      );
+      servers.push(express.server);
+      references.push(express.server);
+      noteProfile("express", express.server);
+    }
     const nests: ChildServer[] = [];
     for (const level of options.nestLogLevels) {
       const nest = await startServer(
@@ -692,11 +712,11 @@ async function main(): Promise<void> {
       noteProfile(`nest-${level}`, nest.server);
     }
 
-    const notes = await checkParity(nests[0], [bare.server, ...nests.slice(1)]);
+    const notes = await checkParity(nests[0], [...references, ...nests.slice(1)]);
     for (const note of notes) log(note);
     const keys = options.scenarios.includes("get") ? await seed(nests[0], options.seedItems) : [];
 
-    const targets = [nests[0], bare.server, ...nests.slice(1)];
+    const targets = [nests[0], ...references, ...nests.slice(1)];
     for (const scenario of options.scenarios) {
       for (const target of targets) {
         await load(loadOptions(target, scenario, options.warmupSec, options, keys));
