@@ -198,9 +198,21 @@ describe("items API against dynalite", () => {
       `cursor=${"A".repeat(300)}`,
       "cursor=a&cursor=b",
       "unexpected=1",
+      "__proto__=1",
+      "__proto__[limit]=1",
+      "constructor=1",
+      "limit=2&__proto__=1",
     ])("400 for ?%s", async (query) => {
       expectError(await request(stack.url).get(`/picus/list?${query}`), 400);
     });
+
+    it.each(["unexpected", "__proto__", "constructor"])(
+      "names the unknown parameter %s",
+      async (name) => {
+        const response = await request(stack.url).get(`/picus/list?limit=2&${name}=1`);
+        expectError(response, 400, new RegExp(`^property ${name} should not exist$`));
+      },
+    );
 
     it("accepts a well-formed cursor for a key that no longer exists", async () => {
       const cursor = Buffer.from(JSON.stringify({ id: UNKNOWN_KEY })).toString("base64url");

@@ -26,3 +26,9 @@ export class ListItemsQuery {
   @MaxLength(256)
   cursor?: string;
 }
+
+/** Every query parameter the list route takes; anything else is a 400. */
+export const LIST_QUERY_PARAMETERS = [
+  "limit",
+  "cursor",
+] as const satisfies readonly (keyof ListItemsQuery)[];
