@@ -41,7 +41,7 @@ export async function createApp(): Promise<NestExpressApplication> {
   );
   setupOpenApi(app);
   configureServerTimeouts(app.getHttpServer());
-  answerClientErrors(app.getHttpServer());
+  answerClientErrors(app.getHttpServer(), logger.pino);
   app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
   return app;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+import type { Logger } from "pino";
 import { errorBody } from "../../../lib/http-error";
 import { REQUEST_ID_HEADER } from "./request-id";
 
@@ -14,16 +15,35 @@ function statusOf(error: ParserError): number {
   return 400;
 }
 
-/** Writes the ErrorBody as a whole HTTP response on a socket Express never saw, and closes it. */
-function endWithErrorBody(socket: Duplex, status: number, message: string): void {
+/**
+ * Writes the ErrorBody as a whole HTTP response on a socket Express never saw, closes it, and
+ * logs the access line the access-log middleware would have written, with `req` as far as known.
+ */
+function endWithErrorBody(
+  logger: Logger,
+  socket: Duplex,
+  status: number,
+  message: string,
+  req?: IncomingMessage,
+): void {
+  const id = randomUUID();
   const body = errorBody(status, message);
   const json = JSON.stringify(body);
   socket.end(
     `HTTP/1.1 ${status} ${body.error}\r\n` +
       `Content-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(json)}\r\n` +
-      `${REQUEST_ID_HEADER}: ${randomUUID()}\r\n` +
+      `${REQUEST_ID_HEADER}: ${id}\r\n` +
       `Connection: close\r\n\r\n${json}`,
+  );
+  logger.info(
+    {
+      reqId: id,
+      ...(req === undefined ? {} : { req: { method: req.method, url: req.url } }),
+      res: { statusCode: status },
+      reason: message,
+    },
+    "request rejected",
   );
 }
 
@@ -33,7 +53,7 @@ function endWithErrorBody(socket: Duplex, status: number, message: string): void
  * over 16 KiB, a malformed request line, an unknown method) with an empty plain response, and
  * drop CONNECT requests without any answer.
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server, logger: Logger): void {
   // Node answers an HTTP/1.1 request without Host with an empty 400; hostHeaderMiddleware does it
   // in JSON. The server reads this option per request, so it can be turned off after creation.
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
@@ -44,10 +64,10 @@ export function answerClientErrors(server: Server): void {
       socket.destroy();
       return;
     }
-    endWithErrorBody(socket, statusOf(error), `The request was rejected: ${error.message}`);
+    endWithErrorBody(logger, socket, statusOf(error), `The request was rejected: ${error.message}`);
   });
-  server.on("connect", (_req: IncomingMessage, socket: Duplex) => {
-    endWithErrorBody(socket, 405, "CONNECT is not supported");
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    endWithErrorBody(logger, socket, 405, "CONNECT is not supported", req);
   });
 }
 

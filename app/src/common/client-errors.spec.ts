@@ -1,0 +1,78 @@
+import { createServer, type Server } from "node:http";
+import { connect, type AddressInfo } from "node:net";
+import { createRootLogger } from "./logging";
+import { answerClientErrors } from "./client-errors";
+
+type LogLine = Record<string, unknown>;
+
+describe("answerClientErrors", () => {
+  let server: Server;
+  let lines: LogLine[];
+
+  beforeEach(async () => {
+    lines = [];
+    const destination = { write: (line: string) => lines.push(JSON.parse(line) as LogLine) };
+    server = createServer((_req, res) => res.end("reached the handler"));
+    answerClientErrors(server, createRootLogger("info", destination));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  });
+
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  async function exchange(bytes: string): Promise<{ status: number; requestId: string }> {
+    const { port } = server.address() as AddressInfo;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.end(bytes));
+      const chunks: Buffer[] = [];
+      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+      socket.on("error", reject);
+      socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    });
+    const head = raw.split("\r\n\r\n", 1)[0];
+    return {
+      status: Number(head.split(" ")[1]),
+      requestId: /\r\nx-request-id: (\S+)/i.exec(head)?.[1] ?? "",
+    };
+  }
+
+  it("logs one access line for a request the parser rejects, with the id it answered", async () => {
+    const { status, requestId } = await exchange("\x01\x02 nonsense\r\n\r\n");
+    expect(status).toBe(400);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 30,
+        msg: "request rejected",
+        reqId: requestId,
+        res: { statusCode: 400 },
+        reason: expect.stringMatching(/^The request was rejected: Parse Error/),
+      }),
+    ]);
+    expect(lines[0]).not.toHaveProperty("req");
+  });
+
+  it("logs the method and target of a CONNECT request", async () => {
+    const { status, requestId } = await exchange(
+      "CONNECT example.com:443 HTTP/1.1\r\nHost: x\r\n\r\n",
+    );
+    expect(status).toBe(405);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "request rejected",
+        reqId: requestId,
+        req: { method: "CONNECT", url: "example.com:443" },
+        res: { statusCode: 405 },
+      }),
+    ]);
+  });
+
+  it("writes nothing when info is off", async () => {
+    server.removeAllListeners("clientError");
+    server.removeAllListeners("connect");
+    answerClientErrors(server, createRootLogger("warn", { write: () => lines.push({}) }));
+    expect((await exchange("\x01\x02 nonsense\r\n\r\n")).status).toBe(400);
+    expect(lines).toEqual([]);
+  });
+});
