@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
-import { connect } from "node:net";
 import request from "supertest";
+import { rawExchange } from "./raw-request";
 import { startStack, type TestApp } from "./test-app";
 
 describe("service basics", () => {
@@ -86,18 +86,6 @@ describe("service basics", () => {
   });
 
   describe("requests Node's HTTP parser rejects", () => {
-    /** Writes raw bytes and reads until the server closes the connection. */
-    function rawExchange(url: string, bytes: string): Promise<string> {
-      const { hostname, port } = new URL(url);
-      return new Promise((resolve, reject) => {
-        const socket = connect(Number(port), hostname, () => socket.end(bytes));
-        const chunks: Buffer[] = [];
-        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-        socket.on("error", reject);
-        socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
-      });
-    }
-
     function parse(raw: string): { status: number; headers: string; body: unknown } {
       const [head, body] = raw.split("\r\n\r\n", 2);
       return {

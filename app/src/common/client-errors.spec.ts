@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
-import { connect, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
+import { rawExchange } from "../../test/raw-request";
 import { createRootLogger } from "./logging";
 import { answerClientErrors } from "./client-errors";
 
@@ -24,14 +25,7 @@ describe("answerClientErrors", () => {
 
   async function exchange(bytes: string): Promise<{ status: number; requestId: string }> {
     const { port } = server.address() as AddressInfo;
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, "127.0.0.1", () => socket.end(bytes));
-      const chunks: Buffer[] = [];
-      socket.on("data", (chunk: Buffer) => chunks.push(chunk));
-      socket.on("error", reject);
-      socket.on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    });
-    const head = raw.split("\r\n\r\n", 1)[0];
+    const head = (await rawExchange(`http://127.0.0.1:${port}`, bytes)).split("\r\n\r\n", 1)[0];
     return {
       status: Number(head.split(" ")[1]),
       requestId: /\r\nx-request-id: (\S+)/i.exec(head)?.[1] ?? "",
