@@ -330,7 +330,16 @@ export function previewPolicy(state: StateAccess, stacks: string[]): PolicyDocum
   };
 }
 
-/** Bucket policy: TLS only, and only SSE-KMS with the state key. */
+const SSE = "s3:x-amz-server-side-encryption";
+const SSE_KMS_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id";
+
+/**
+ * Bucket policy: TLS only, and no object written with another key or another kind of server-side
+ * encryption. A write that names no encryption at all (Pulumi's S3 backend never does) is allowed
+ * and gets the bucket's default, SSE-KMS with the state key. Each Deny therefore needs its key to
+ * be present: a negated operator (and `...IfExists`) is true when the key is absent, which would
+ * deny every plain write.
+ */
 export function stateBucketPolicy(bucketArn: string, kmsKeyArn: string): PolicyDocument {
   return {
     Version: "2012-10-17",
@@ -350,7 +359,19 @@ export function stateBucketPolicy(bucketArn: string, kmsKeyArn: string): PolicyD
         Action: "s3:PutObject",
         Resource: `${bucketArn}/*`,
         Condition: {
-          StringNotEqualsIfExists: { "s3:x-amz-server-side-encryption-aws-kms-key-id": kmsKeyArn },
+          Null: { [SSE_KMS_KEY_ID]: "false" },
+          StringNotEquals: { [SSE_KMS_KEY_ID]: kmsKeyArn },
+        },
+      },
+      {
+        Sid: "DenyOtherEncryptionTypes",
+        Effect: "Deny",
+        Principal: { AWS: "*" },
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/*`,
+        Condition: {
+          Null: { [SSE]: "false" },
+          StringNotEquals: { [SSE]: "aws:kms" },
         },
       },
     ],
