@@ -272,6 +272,22 @@ describe("IAM hygiene across every policy", () => {
     }
     expect(writes).toHaveLength(2);
   });
+
+  it("lets a preview read the registry login the program asks for when it builds the image", () => {
+    const preview = policyOf(
+      one("aws:iam/rolePolicy:RolePolicy", "github-preview-policy"),
+      "policy",
+    );
+    const login = allows(preview).filter((statement) =>
+      asList(statement.Action).includes("ecr:GetAuthorizationToken"),
+    );
+
+    expect(login).toHaveLength(1);
+    expect(login[0].Resource).toBe("*");
+    expect(allows(preview).flatMap((statement) => asList(statement.Action))).not.toContain(
+      "ecr:BatchGetImage",
+    );
+  });
 });
 
 describe("state backend", () => {

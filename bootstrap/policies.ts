@@ -151,6 +151,9 @@ export const PREVIEW_READ_ACTIONS = [
   "ecs:Describe*",
   "ecs:List*",
   "ecr:Describe*",
+  // The program reads a registry login when it builds the image (no picus:image pinned); the
+  // token alone pulls nothing without ecr:BatchGetImage, which this role does not have.
+  "ecr:GetAuthorizationToken",
   "ecr:GetLifecyclePolicy",
   "ecr:GetRepositoryPolicy",
   "ecr:ListTagsForResource",
