@@ -107,7 +107,8 @@ const blueGreen = new BlueGreen(
   opts,
 );
 
-// Every new task definition revision reaches the service through CodeDeploy, during `pulumi up`.
+// Every new task definition revision, and every change of the tasks' network, reaches the service
+// through CodeDeploy during `pulumi up`.
 const rollout = new EcsBlueGreenRollout(
   "rollout",
   {
@@ -118,6 +119,7 @@ const rollout = new EcsBlueGreenRollout(
     taskDefinitionArn: service.taskDefinitionArn,
     containerName: CONTAINER_NAME,
     containerPort: CONTAINER_PORT,
+    network: service.taskNetwork,
     region: settings.region,
   },
   { ...opts, dependsOn: [service.service, blueGreen.deploymentGroup] },

@@ -27,7 +27,7 @@ describe("npm run plan", () => {
     expect(dev).toContain("aws:dynamodb/table:Table  data-items\n");
     expect(dev).toContain('    billingMode = "PAY_PER_REQUEST"');
     expect(dev).toMatch(
-      /aws:ecs\/service:Service {2}api-service {2}\[ignoreChanges=taskDefinition,loadBalancers,desiredCount\]/,
+      /aws:ecs\/service:Service {2}api-service {2}\[ignoreChanges=taskDefinition,loadBalancers,desiredCount,networkConfiguration\]/,
     );
     expect(dev).toContain('    policy.Statement[0].Action[0] = "dynamodb:DeleteItem"');
     expect(dev).toContain("# outputs");

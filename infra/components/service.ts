@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../../lib/routes";
 import type { ServiceSettings } from "../config";
+import type { TaskNetworkArgs } from "../deployment";
 import { allowPolicy, serviceRole } from "../iam";
 
 export const CONTAINER_NAME = "api";
@@ -39,6 +40,8 @@ export class Service extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
   public readonly taskDefinitionArn: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
+  /** Where the tasks run. CodeDeploy applies changes to it; ECS cannot change it in place. */
+  public readonly taskNetwork: TaskNetworkArgs;
   /** The ECS service resource, for components that must come after it. */
   public readonly service: aws.ecs.Service;
 
@@ -181,6 +184,11 @@ export class Service extends pulumi.ComponentResource {
       { parent: this, dependsOn: [executionPolicy] },
     );
 
+    const taskNetwork = {
+      subnets: args.privateSubnetIds,
+      securityGroups: [securityGroup.id],
+      assignPublicIp: false,
+    };
     const service = new aws.ecs.Service(
       `${name}-service`,
       {
@@ -193,11 +201,7 @@ export class Service extends pulumi.ComponentResource {
         healthCheckGracePeriodSeconds: 30,
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
-        networkConfiguration: {
-          subnets: args.privateSubnetIds,
-          securityGroups: [securityGroup.id],
-          assignPublicIp: false,
-        },
+        networkConfiguration: taskNetwork,
         loadBalancers: [
           {
             targetGroupArn: args.initialTargetGroupArn,
@@ -209,8 +213,9 @@ export class Service extends pulumi.ComponentResource {
       {
         parent: this,
         dependsOn: args.listeners,
-        // CodeDeploy registers task definitions, swaps target groups and scales the task sets.
-        ignoreChanges: ["taskDefinition", "loadBalancers", "desiredCount"],
+        // CodeDeploy registers task definitions, swaps target groups, scales the task sets and
+        // moves them to a new network (the rollout passes taskNetwork on).
+        ignoreChanges: ["taskDefinition", "loadBalancers", "desiredCount", "networkConfiguration"],
       },
     );
 
@@ -249,6 +254,7 @@ export class Service extends pulumi.ComponentResource {
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
     this.logGroupName = logGroup.name;
+    this.taskNetwork = taskNetwork;
     this.registerOutputs({
       clusterName: this.clusterName,
       serviceName: this.serviceName,

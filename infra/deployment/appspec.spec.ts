@@ -41,6 +41,44 @@ describe("buildEcsAppSpec", () => {
     expect(parsed.Resources[0].TargetService.Properties.PlatformVersion).toBe("1.4.0");
   });
 
+  it("places the replacement task set in the given subnets and security groups", () => {
+    const content = buildEcsAppSpec({
+      taskDefinitionArn: TASK_DEFINITION_ARN,
+      containerName: "api",
+      containerPort: 3000,
+      network: {
+        subnets: ["subnet-0a", "subnet-0b"],
+        securityGroups: ["sg-01"],
+        assignPublicIp: false,
+      },
+    });
+
+    const parsed = JSON.parse(content) as {
+      Resources: [{ TargetService: { Properties: { NetworkConfiguration?: unknown } } }];
+    };
+    expect(parsed.Resources[0].TargetService.Properties.NetworkConfiguration).toEqual({
+      AwsvpcConfiguration: {
+        Subnets: ["subnet-0a", "subnet-0b"],
+        SecurityGroups: ["sg-01"],
+        AssignPublicIp: "DISABLED",
+      },
+    });
+  });
+
+  it.each([
+    [[], ["sg-01"]],
+    [["subnet-0a"], []],
+  ])("rejects a network without subnets %j or security groups %j", (subnets, securityGroups) => {
+    expect(() =>
+      buildEcsAppSpec({
+        taskDefinitionArn: TASK_DEFINITION_ARN,
+        containerName: "api",
+        containerPort: 3000,
+        network: { subnets, securityGroups, assignPublicIp: false },
+      }),
+    ).toThrow(/at least one subnet and one security group/);
+  });
+
   it("is deterministic, so the same input always yields the same revision", () => {
     const target = {
       taskDefinitionArn: TASK_DEFINITION_ARN,

@@ -100,6 +100,29 @@ describe("EcsBlueGreenRollout", () => {
     });
   });
 
+  it("hands the tasks' network to the CLI and rolls out again when it changes", async () => {
+    const { EcsBlueGreenRollout } = await load();
+    const network = {
+      subnets: [pulumi.output("subnet-0a"), "subnet-0b"],
+      securityGroups: pulumi.output(["sg-01"]),
+      assignPublicIp: false,
+    };
+
+    const rollout = new EcsBlueGreenRollout("api", { ...args, network });
+    await outputValue(rollout.taskDefinitionArn);
+
+    const inputs = commandInputs("api-deploy");
+    expect(inputs.environment).toMatchObject({
+      ROLLOUT_SUBNETS: "subnet-0a,subnet-0b",
+      ROLLOUT_SECURITY_GROUPS: "sg-01",
+      ROLLOUT_ASSIGN_PUBLIC_IP: "DISABLED",
+    });
+    expect(inputs.triggers).toEqual([
+      TASK_DEFINITION_ARN,
+      { subnets: ["subnet-0a", "subnet-0b"], securityGroups: ["sg-01"], assignPublicIp: false },
+    ]);
+  });
+
   it("passes a configured aws:profile on, as the AWS provider would use it", async () => {
     const { EcsBlueGreenRollout } = await load();
     pulumi.runtime.setAllConfig({ "aws:profile": "picus-dev" });

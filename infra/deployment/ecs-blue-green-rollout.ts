@@ -1,14 +1,16 @@
 /**
  * Rolls a new ECS task definition out through CodeDeploy blue/green during `pulumi up`.
  *
- * - Trigger: a change of `taskDefinitionArn` replaces the child `command:local:Command`, whose
- *   create step runs `infra/deployment/cli.ts`: it starts a CodeDeploy deployment with an ECS
- *   AppSpec for that revision and waits until CodeDeploy reports Succeeded, Failed or Stopped.
+ * - Trigger: a change of `taskDefinitionArn` or `network` replaces the child
+ *   `command:local:Command`, whose create step runs `infra/deployment/cli.ts`: it starts a
+ *   CodeDeploy deployment with an ECS AppSpec for that revision and network and waits until
+ *   CodeDeploy reports Succeeded, Failed or Stopped. (ECS refuses to change the subnets or
+ *   security groups of a CODE_DEPLOY service in place, so they change through a deployment too.)
  * - Failure: a Failed/Stopped deployment (after CodeDeploy's automatic rollback) or a timeout
  *   (the deployment is then stopped with rollback) exits non-zero, so `pulumi up` fails with
  *   CodeDeploy's error code, message, rollback and failing lifecycle event. The command is kept
  *   with an initialization error, so the next `pulumi up` (without --refresh) runs it again.
- * - No-op: when the service already runs the target revision (first create, a repeated run, a
+ * - No-op: when the service already runs the target revision in that network (first create, a repeated run, a
  *   change of another input) the CLI exits 0 without deploying. `pulumi preview`, `refresh` and
  *   `destroy` never run it. A deployment already in progress in the group is waited for first.
  * - Credentials: the Pulumi process's environment (plus `aws:profile` when configured).
@@ -29,12 +31,20 @@ export interface EcsBlueGreenRolloutArgs {
   /** The container and port the blue/green target groups route to. */
   containerName: pulumi.Input<string>;
   containerPort: pulumi.Input<number>;
+  /** Where the tasks run; every change starts a deployment that moves them there. */
+  network?: pulumi.Input<TaskNetworkArgs>;
   region: pulumi.Input<string>;
   /**
    * Minutes to wait for our deployment (default 60; keep it above canary + termination wait +
    * task start-up). A plain number: it also sizes the command's custom timeouts.
    */
   timeoutMinutes?: number;
+}
+
+export interface TaskNetworkArgs {
+  subnets: pulumi.Input<pulumi.Input<string>[]>;
+  securityGroups: pulumi.Input<pulumi.Input<string>[]>;
+  assignPublicIp: pulumi.Input<boolean>;
 }
 
 const CLI = "infra/deployment/cli.ts";
@@ -75,6 +85,7 @@ export class EcsBlueGreenRollout extends pulumi.ComponentResource {
         taskDefinitionArn: args.taskDefinitionArn,
         containerName: args.containerName,
         containerPort: args.containerPort,
+        network: args.network,
         region: args.region,
       })
       .apply((settings) => ({
@@ -90,7 +101,10 @@ export class EcsBlueGreenRollout extends pulumi.ComponentResource {
         create: ROLLOUT_COMMAND,
         dir: projectRoot(),
         environment,
-        triggers: [args.taskDefinitionArn],
+        triggers:
+          args.network === undefined
+            ? [args.taskDefinitionArn]
+            : [args.taskDefinitionArn, args.network],
         addPreviousOutputInEnv: false,
       },
       {

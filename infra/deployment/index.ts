@@ -1,2 +1,6 @@
-export { EcsBlueGreenRollout, type EcsBlueGreenRolloutArgs } from "./ecs-blue-green-rollout";
+export {
+  EcsBlueGreenRollout,
+  type EcsBlueGreenRolloutArgs,
+  type TaskNetworkArgs,
+} from "./ecs-blue-green-rollout";
 export { DEFAULT_TIMEOUT_MINUTES } from "./rollout-env";

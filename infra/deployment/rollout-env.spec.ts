@@ -1,5 +1,6 @@
 import {
   ROLLOUT_ENV,
+  ROLLOUT_NETWORK_ENV,
   RolloutConfigError,
   rolloutEnvironment,
   rolloutSettingsFromEnv,
@@ -37,6 +38,25 @@ describe("rollout environment", () => {
     });
   });
 
+  it("carries the tasks' network when there is one", () => {
+    const network = {
+      subnets: ["subnet-0a", "subnet-0b"],
+      securityGroups: ["sg-01"],
+      assignPublicIp: false,
+    };
+    const env = rolloutEnvironment({ ...settings, network });
+
+    expect(env).toMatchObject({
+      ROLLOUT_SUBNETS: "subnet-0a,subnet-0b",
+      ROLLOUT_SECURITY_GROUPS: "sg-01",
+      ROLLOUT_ASSIGN_PUBLIC_IP: "DISABLED",
+    });
+    expect(rolloutSettingsFromEnv(env).request.network).toEqual(network);
+    expect(rolloutSettingsFromEnv(rolloutEnvironment(settings)).request).not.toHaveProperty(
+      "network",
+    );
+  });
+
   it("defaults the timeout to 60 minutes", () => {
     const env = rolloutEnvironment(settings);
     expect(env[ROLLOUT_ENV.timeoutMinutes]).toBe("60");
@@ -65,8 +85,18 @@ describe("rollout environment", () => {
     [ROLLOUT_ENV.containerPort, "http", /ROLLOUT_CONTAINER_PORT must be a positive number/],
     [ROLLOUT_ENV.containerPort, "70000", /ROLLOUT_CONTAINER_PORT must be a port number/],
     [ROLLOUT_ENV.timeoutMinutes, "0", /ROLLOUT_TIMEOUT_MINUTES must be a positive number/],
+    [ROLLOUT_NETWORK_ENV.subnets, "subnet-0a,", /ROLLOUT_SUBNETS must list subnet IDs/],
+    [ROLLOUT_NETWORK_ENV.subnets, "", /ROLLOUT_SUBNETS must list subnet IDs/],
+    [ROLLOUT_NETWORK_ENV.securityGroups, "subnet-0a", /ROLLOUT_SECURITY_GROUPS must list/],
+    [ROLLOUT_NETWORK_ENV.assignPublicIp, "no", /ROLLOUT_ASSIGN_PUBLIC_IP must be ENABLED or/],
   ])("rejects %s=%p", (name, value, expected) => {
-    const env = { ...rolloutEnvironment(settings), [name]: value };
+    const env = {
+      ...rolloutEnvironment({
+        ...settings,
+        network: { subnets: ["subnet-0a"], securityGroups: ["sg-01"], assignPublicIp: false },
+      }),
+      [name]: value,
+    };
 
     expect(() => rolloutSettingsFromEnv(env)).toThrow(expected);
   });

@@ -1,3 +1,4 @@
+import type { TaskNetwork } from "./appspec";
 import type { RolloutRequest } from "./rollout";
 
 /** The environment contract between the Pulumi component and the rollout CLI. */
@@ -13,6 +14,13 @@ export const ROLLOUT_ENV = {
   region: "AWS_REGION",
 } as const;
 
+/** The tasks' network: all three variables or none (then CodeDeploy keeps the current one). */
+export const ROLLOUT_NETWORK_ENV = {
+  subnets: "ROLLOUT_SUBNETS",
+  securityGroups: "ROLLOUT_SECURITY_GROUPS",
+  assignPublicIp: "ROLLOUT_ASSIGN_PUBLIC_IP",
+} as const;
+
 /** Covers a canary of up to 15 minutes, a termination wait and task start-up, with margin. */
 export const DEFAULT_TIMEOUT_MINUTES = 60;
 
@@ -26,6 +34,8 @@ export interface RolloutSettings extends Omit<
 }
 
 const TASK_DEFINITION_ARN = /^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition\/[\w-]+:\d+$/;
+const SUBNET_ID = /^subnet-[0-9a-f]+$/;
+const SECURITY_GROUP_ID = /^sg-[0-9a-f]+$/;
 
 export class RolloutConfigError extends Error {
   override readonly name = "RolloutConfigError";
@@ -42,7 +52,40 @@ export function rolloutEnvironment(settings: RolloutSettings): Record<string, st
     [ROLLOUT_ENV.containerPort]: String(settings.containerPort),
     [ROLLOUT_ENV.timeoutMinutes]: String(settings.timeoutMinutes ?? DEFAULT_TIMEOUT_MINUTES),
     [ROLLOUT_ENV.region]: settings.region,
+    ...(settings.network ? networkEnvironment(settings.network) : {}),
   };
+}
+
+function networkEnvironment(network: TaskNetwork): Record<string, string> {
+  return {
+    [ROLLOUT_NETWORK_ENV.subnets]: network.subnets.join(","),
+    [ROLLOUT_NETWORK_ENV.securityGroups]: network.securityGroups.join(","),
+    [ROLLOUT_NETWORK_ENV.assignPublicIp]: network.assignPublicIp ? "ENABLED" : "DISABLED",
+  };
+}
+
+function networkFromEnv(env: NodeJS.ProcessEnv, problems: string[]): TaskNetwork | undefined {
+  const raw = {
+    subnets: env[ROLLOUT_NETWORK_ENV.subnets]?.trim() ?? "",
+    securityGroups: env[ROLLOUT_NETWORK_ENV.securityGroups]?.trim() ?? "",
+    assignPublicIp: env[ROLLOUT_NETWORK_ENV.assignPublicIp]?.trim() ?? "",
+  };
+  if (Object.values(raw).every((value) => value === "")) return undefined;
+  const list = (key: "subnets" | "securityGroups", pattern: RegExp, what: string): string[] => {
+    const values = raw[key].split(",").map((value) => value.trim());
+    if (values.some((value) => !pattern.test(value))) {
+      problems.push(`${ROLLOUT_NETWORK_ENV[key]} must list ${what} IDs, got "${raw[key]}"`);
+    }
+    return values;
+  };
+  const subnets = list("subnets", SUBNET_ID, "subnet");
+  const securityGroups = list("securityGroups", SECURITY_GROUP_ID, "security group");
+  if (raw.assignPublicIp !== "ENABLED" && raw.assignPublicIp !== "DISABLED") {
+    problems.push(
+      `${ROLLOUT_NETWORK_ENV.assignPublicIp} must be ENABLED or DISABLED, got "${raw.assignPublicIp}"`,
+    );
+  }
+  return { subnets, securityGroups, assignPublicIp: raw.assignPublicIp === "ENABLED" };
 }
 
 /** Reads and validates every setting, reporting all problems at once. */
@@ -86,6 +129,8 @@ export function rolloutSettingsFromEnv(env: NodeJS.ProcessEnv): {
     containerPort,
     timeoutMs: positiveNumber("timeoutMinutes", DEFAULT_TIMEOUT_MINUTES) * 60_000,
   };
+  const network = networkFromEnv(env, problems);
+  if (network) request.network = network;
   const region = text("region");
 
   if (problems.length > 0) {

@@ -17,6 +17,7 @@ import { appSpecRevision, buildEcsAppSpec } from "./appspec";
 import { RolloutBlockedError, RolloutFailedError, RolloutTimeoutError } from "./errors";
 import {
   DEFAULT_POLL_SETTINGS,
+  networkChange,
   rolloutEcsService,
   taskDefinitionKey,
   type RolloutRequest,
@@ -375,6 +376,65 @@ describe("rolloutEcsService", () => {
     expect(logs).toEqual(["Nothing to deploy: service picus-dev-api already runs picus-dev:7."]);
   });
 
+  describe("with the tasks' network", () => {
+    const network = {
+      subnets: ["subnet-0a", "subnet-0b"],
+      securityGroups: ["sg-01"],
+      assignPublicIp: false,
+    };
+    const runningIn = (subnets: string[]) =>
+      codeDeployService(TARGET, {
+        taskSets: [
+          {
+            status: "PRIMARY",
+            taskDefinition: TARGET,
+            networkConfiguration: {
+              awsvpcConfiguration: {
+                subnets,
+                securityGroups: ["sg-01"],
+                assignPublicIp: "DISABLED",
+              },
+            },
+          },
+        ],
+      });
+
+    it("deploys the same task definition into new subnets, which ECS cannot change in place", async () => {
+      ecs.on(DescribeServicesCommand).resolves({ services: [runningIn(["subnet-0c"])] });
+      codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
+      const { runtime, logs } = fakeRuntime();
+
+      const result = await rolloutEcsService({ ...request, network }, clients, runtime);
+
+      expect(result.outcome).toBe("succeeded");
+      expect(codeDeploy).toHaveReceivedCommandWith(CreateDeploymentCommand, {
+        revision: appSpecRevision(
+          buildEcsAppSpec({
+            taskDefinitionArn: TARGET,
+            containerName: "api",
+            containerPort: 3000,
+            network,
+          }),
+        ),
+      });
+      expect(logs).toContain(
+        "The tasks' network changes: subnets subnet-0c → subnet-0a,subnet-0b.",
+      );
+    });
+
+    it("skips when the task definition and the network already run, in any order", async () => {
+      ecs
+        .on(DescribeServicesCommand)
+        .resolves({ services: [runningIn(["subnet-0b", "subnet-0a"])] });
+      const { runtime } = fakeRuntime();
+
+      const result = await rolloutEcsService({ ...request, network }, clients, runtime);
+
+      expect(result.outcome).toBe("skipped");
+      expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
+    });
+  });
+
   it("skips on first create, when the service has no task sets yet but runs the target", async () => {
     ecs.on(DescribeServicesCommand).resolves({
       services: [codeDeployService(CURRENT, { taskSets: [], taskDefinition: TARGET })],
@@ -432,6 +492,29 @@ describe("rolloutEcsService", () => {
     await expect(rolloutEcsService(request, clients, runtime)).rejects.toThrow(
       /uses the ECS deployment controller/,
     );
+  });
+});
+
+describe("networkChange", () => {
+  const running = { subnets: ["subnet-0a"], securityGroups: ["sg-01"], assignPublicIp: false };
+
+  it("sees no change when no network is requested", () => {
+    expect(networkChange(undefined, running)).toBeUndefined();
+  });
+
+  it("names every setting that differs", () => {
+    expect(
+      networkChange(
+        { subnets: ["subnet-0b"], securityGroups: ["sg-02", "sg-03"], assignPublicIp: true },
+        running,
+      ),
+    ).toBe(
+      "subnets subnet-0a → subnet-0b; security groups sg-01 → sg-02,sg-03; public IP false → true",
+    );
+  });
+
+  it("deploys when the running network is not known", () => {
+    expect(networkChange(running, undefined)).toBe("network configuration not known");
   });
 });
 

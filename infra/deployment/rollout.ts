@@ -12,8 +12,8 @@ import {
   StopDeploymentCommand,
   type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
-import { appSpecRevision, buildEcsAppSpec } from "./appspec";
+import { DescribeServicesCommand, ECSClient, type NetworkConfiguration } from "@aws-sdk/client-ecs";
+import { appSpecRevision, buildEcsAppSpec, type TaskNetwork } from "./appspec";
 import {
   RolloutBlockedError,
   RolloutFailedError,
@@ -30,6 +30,11 @@ export interface RolloutRequest {
   containerName: string;
   containerPort: number;
   platformVersion?: string;
+  /**
+   * Subnets and security groups for the tasks. A service under CODE_DEPLOY cannot change them in
+   * place, so a difference from what runs now is deployed like a new task definition.
+   */
+  network?: TaskNetwork;
   description?: string;
   /** Budget for our own deployment, and separately for waiting on one already in progress. */
   timeoutMs: number;
@@ -95,10 +100,53 @@ export function taskDefinitionKey(taskDefinition: string): string {
   return index === -1 ? taskDefinition : taskDefinition.slice(index + marker.length);
 }
 
+/** What the service's primary task set runs now. */
+interface Running {
+  taskDefinition: string | undefined;
+  network: TaskNetwork | undefined;
+}
+
+function taskNetwork(configuration: NetworkConfiguration | undefined): TaskNetwork | undefined {
+  const awsvpc = configuration?.awsvpcConfiguration;
+  if (awsvpc === undefined) return undefined;
+  return {
+    subnets: awsvpc.subnets ?? [],
+    securityGroups: awsvpc.securityGroups ?? [],
+    assignPublicIp: awsvpc.assignPublicIp === "ENABLED",
+  };
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  const [left, right] = [[...a].sort(), [...b].sort()];
+  return left.length === right.length && left.every((value, i) => value === right[i]);
+}
+
+/** How the requested network differs from the running one, or undefined when it does not. */
+export function networkChange(
+  requested: TaskNetwork | undefined,
+  running: TaskNetwork | undefined,
+): string | undefined {
+  if (requested === undefined) return undefined;
+  if (running === undefined) return "network configuration not known";
+  const changes: string[] = [];
+  if (!sameMembers(requested.subnets, running.subnets)) {
+    changes.push(`subnets ${running.subnets.join(",")} → ${requested.subnets.join(",")}`);
+  }
+  if (!sameMembers(requested.securityGroups, running.securityGroups)) {
+    changes.push(
+      `security groups ${running.securityGroups.join(",")} → ${requested.securityGroups.join(",")}`,
+    );
+  }
+  if (requested.assignPublicIp !== running.assignPublicIp) {
+    changes.push(`public IP ${running.assignPublicIp} → ${requested.assignPublicIp}`);
+  }
+  return changes.length === 0 ? undefined : changes.join("; ");
+}
+
 /**
- * Rolls the ECS service out to `request.taskDefinitionArn` through CodeDeploy blue/green and
- * resolves once CodeDeploy reports Succeeded. Skips when the service already runs that task
- * definition. Waits for a deployment already in progress in the group rather than failing:
+ * Rolls the ECS service out to `request.taskDefinitionArn` (and `request.network`) through
+ * CodeDeploy blue/green and resolves once CodeDeploy reports Succeeded. Skips when the service
+ * already runs that task definition in that network. Waits for a deployment already in progress in the group rather than failing:
  * ECS allows one at a time, and the usual cause is an earlier, interrupted `pulumi up`.
  */
 export async function rolloutEcsService(
@@ -126,12 +174,15 @@ class EcsRollout {
     for (let attempt = 1; ; attempt++) {
       await this.waitForActiveDeployments();
 
-      const current = await this.currentTaskDefinition();
-      if (current !== undefined && taskDefinitionKey(current) === this.target) {
+      const running = await this.running();
+      const current = running.taskDefinition;
+      const network = networkChange(this.request.network, running.network);
+      if (current !== undefined && taskDefinitionKey(current) === this.target && !network) {
         const reason = `service ${this.request.serviceName} already runs ${this.target}`;
         this.runtime.log(`Nothing to deploy: ${reason}.`);
         return { outcome: "skipped", taskDefinitionArn: this.request.taskDefinitionArn, reason };
       }
+      if (network) this.runtime.log(`The tasks' network changes: ${network}.`);
 
       let deploymentId: string;
       try {
@@ -179,7 +230,7 @@ class EcsRollout {
     }
   }
 
-  private async currentTaskDefinition(): Promise<string | undefined> {
+  private async running(): Promise<Running> {
     const { clusterName, serviceName } = this.request;
     const described = await this.clients.ecs.send(
       new DescribeServicesCommand({ cluster: clusterName, services: [serviceName] }),
@@ -200,7 +251,10 @@ class EcsRollout {
       );
     }
     const primary = service.taskSets?.find((taskSet) => taskSet.status === "PRIMARY");
-    return primary?.taskDefinition ?? service.taskDefinition;
+    return {
+      taskDefinition: primary?.taskDefinition ?? service.taskDefinition,
+      network: taskNetwork(primary?.networkConfiguration ?? service.networkConfiguration),
+    };
   }
 
   private async startDeployment(current: string | undefined): Promise<string> {

@@ -321,6 +321,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(service().ignoreChanges.sort()).toEqual([
         "desiredCount",
         "loadBalancers",
+        "networkConfiguration",
         "taskDefinition",
       ]);
     });
@@ -423,7 +424,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
   });
 
   describe("rollout", () => {
-    it("rolls each new task definition out through this deployment group, after the service exists", () => {
+    it("rolls each new task definition and network out through this deployment group, after the service exists", () => {
       const rollout = named(run(), "picus:deployment:EcsBlueGreenRollout", "rollout");
       const service = named(run(), "aws:ecs/service:Service", "api-service");
       const group = named(
@@ -443,9 +444,16 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
           run().outputs.codedeployDeploymentGroup,
         ]),
       );
+      const network = inputs(service).networkConfiguration as Inputs;
       expect(inputs(command).triggers).toEqual([
         mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
+        network,
       ]);
+      expect(env).toMatchObject({
+        ROLLOUT_SUBNETS: (network.subnets as string[]).join(","),
+        ROLLOUT_SECURITY_GROUPS: (network.securityGroups as string[]).join(","),
+        ROLLOUT_ASSIGN_PUBLIC_IP: "DISABLED",
+      });
       expect(run().outputs.taskDefinitionArn).toBe(
         mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
       );
