@@ -1,6 +1,7 @@
 import { BadRequestException, ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import type { NestExpressApplication } from "@nestjs/platform-express";
+import { ExpressAdapter, type NestExpressApplication } from "@nestjs/platform-express";
+import express from "express";
 import { AppModule } from "./app.module";
 import { answerClientErrors, hostHeaderMiddleware } from "./common/client-errors";
 import { ErrorBodyFilter } from "./common/error-body.filter";
@@ -15,7 +16,7 @@ import { requestIdMiddleware } from "./common/request-id";
  * ConfigValidationError naming every environment variable that is missing or wrong.
  */
 export async function createApp(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, expressWithAlbRouting(), {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -44,4 +45,17 @@ export async function createApp(): Promise<NestExpressApplication> {
   answerClientErrors(app.getHttpServer(), logger.pino);
   app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
   return app;
+}
+
+/**
+ * Paths match the way the load balancer's rules match them: case-sensitively and without
+ * ignoring a trailing slash, so `/PICUS/get/…` or `/picus/get/…/` is a 404 here just as
+ * `DELETE /PICUS/…` never reaches the DELETE function. Express reads both settings when it
+ * creates its router, so they are set before Nest registers anything.
+ */
+function expressWithAlbRouting(): ExpressAdapter {
+  const instance = express();
+  instance.set("case sensitive routing", true);
+  instance.set("strict routing", true);
+  return new ExpressAdapter(instance);
 }

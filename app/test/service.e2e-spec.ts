@@ -41,6 +41,38 @@ describe("service basics", () => {
     });
   });
 
+  it("matches paths as the load balancer does: case-sensitively, without a trailing slash", async () => {
+    const put = await request(stack.url)
+      .post("/picus/put")
+      .set("Content-Type", "application/json")
+      .send("{}")
+      .expect(201);
+    const key = (put.body as { key: string }).key;
+    await request(stack.url).get(`/picus/get/${key}`).expect(200);
+
+    for (const [method, path] of [
+      ["GET", `/picus/get/${key}/`],
+      ["GET", `/PICUS/get/${key}`],
+      ["GET", `/picus/GET/${key}`],
+      ["GET", "/picus/list/"],
+      ["GET", "/Health"],
+      ["GET", "/health/"],
+      ["POST", "/picus/put/"],
+      ["POST", "/PICUS/PUT"],
+    ]) {
+      const response = await request(stack.url)
+        [method.toLowerCase() as "get"](path)
+        .set("Content-Type", "application/json")
+        .send(method === "POST" ? "{}" : undefined);
+      expect({ method, path, status: response.status, body: response.body }).toEqual({
+        method,
+        path,
+        status: 404,
+        body: { statusCode: 404, error: "Not Found", message: `Cannot ${method} ${path}` },
+      });
+    }
+  });
+
   describe("x-request-id", () => {
     it("echoes the caller's x-request-id", async () => {
       const response = await request(stack.url).get("/health").set("x-request-id", "abc-123");
