@@ -44,11 +44,21 @@ export function rawRequest(
   });
 }
 
-/** Writes raw bytes on a new connection and reads until the server closes it. */
-export function rawExchange(baseUrl: string, bytes: string): Promise<string> {
+/**
+ * Writes raw bytes on a new connection and reads until the server closes it. The client ends its
+ * side after writing unless `halfClose` is false: Node's server aborts a request whose client
+ * has ended, so a request answered later (after a DynamoDB call) needs the connection kept open.
+ */
+export function rawExchange(
+  baseUrl: string,
+  bytes: string,
+  { halfClose = true }: { halfClose?: boolean } = {},
+): Promise<string> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.end(bytes));
+    const socket = connect(Number(port), hostname, () =>
+      halfClose ? socket.end(bytes) : socket.write(bytes),
+    );
     const chunks: Buffer[] = [];
     socket.on("data", (chunk: Buffer) => chunks.push(chunk));
     socket.on("error", reject);

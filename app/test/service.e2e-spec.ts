@@ -155,6 +155,16 @@ describe("service basics", () => {
     });
   });
 
+  it("still serves a put sent with Expect: 100-continue", async () => {
+    const raw = await rawExchange(
+      stack.url,
+      "POST /picus/put HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n" +
+        "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+      { halfClose: false },
+    );
+    expect(raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 Created\r\n/);
+  });
+
   it("keeps idle connections open longer than the ALB's 60 s idle timeout", () => {
     const server = stack.app.getHttpServer();
     expect(server.keepAliveTimeout).toBeGreaterThan(60_000);

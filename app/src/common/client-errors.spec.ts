@@ -62,9 +62,37 @@ describe("answerClientErrors", () => {
     ]);
   });
 
+  it("answers an Expect it cannot meet with a JSON 417, the caller's request id and a log line", async () => {
+    const { port } = server.address() as AddressInfo;
+    const raw = await rawExchange(
+      `http://127.0.0.1:${port}`,
+      "POST /picus/put HTTP/1.1\r\nHost: x\r\nExpect: something\r\nx-request-id: exp-1\r\n" +
+        "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
+    );
+    const [head, body] = raw.split("\r\n\r\n", 2);
+
+    expect(head).toMatch(/^HTTP\/1\.1 417 /);
+    expect(head.toLowerCase()).toContain("content-type: application/json");
+    expect(head.toLowerCase()).toContain("x-request-id: exp-1");
+    expect(JSON.parse(body)).toEqual({
+      statusCode: 417,
+      error: "Expectation Failed",
+      message: "Only the expectation 100-continue is supported",
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "request rejected",
+        reqId: "exp-1",
+        req: { method: "POST", url: "/picus/put" },
+        res: { statusCode: 417 },
+      }),
+    ]);
+  });
+
   it("writes nothing when info is off", async () => {
     server.removeAllListeners("clientError");
     server.removeAllListeners("connect");
+    server.removeAllListeners("checkExpectation");
     answerClientErrors(server, createRootLogger("warn", { write: () => lines.push({}) }));
     expect((await exchange("\x01\x02 nonsense\r\n\r\n")).status).toBe(400);
     expect(lines).toEqual([]);

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { Logger } from "pino";
 import { errorBody } from "../../../lib/http-error";
-import { REQUEST_ID_HEADER } from "./request-id";
+import { REQUEST_ID_HEADER, resolveRequestId } from "./request-id";
 
 interface ParserError extends Error {
   code?: string;
@@ -50,8 +50,8 @@ function endWithErrorBody(
 /**
  * Requests that never reach Express get the same answer as every other error: the ErrorBody in
  * JSON with an x-request-id. Node would otherwise answer what its HTTP parser rejects (headers
- * over 16 KiB, a malformed request line, an unknown method) with an empty plain response, and
- * drop CONNECT requests without any answer.
+ * over 16 KiB, a malformed request line, an unknown method) and an `Expect` other than
+ * 100-continue with an empty plain response, and drop CONNECT requests without any answer.
  */
 export function answerClientErrors(server: Server, logger: Logger): void {
   // Node answers an HTTP/1.1 request without Host with an empty 400; hostHeaderMiddleware does it
@@ -68,6 +68,29 @@ export function answerClientErrors(server: Server, logger: Logger): void {
   });
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
     endWithErrorBody(logger, socket, 405, "CONNECT is not supported", req);
+  });
+  // RFC 9110 §10.1.1: an expectation the server cannot meet is a 417. The body is left unread,
+  // so the connection closes after the answer.
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) => {
+    const id = resolveRequestId(req.headersDistinct);
+    const message = "Only the expectation 100-continue is supported";
+    const body = JSON.stringify(errorBody(417, message));
+    res.writeHead(417, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      [REQUEST_ID_HEADER]: id,
+      connection: "close",
+    });
+    res.end(body);
+    logger.info(
+      {
+        reqId: id,
+        req: { method: req.method, url: req.url },
+        res: { statusCode: 417 },
+        reason: message,
+      },
+      "request rejected",
+    );
   });
 }
 
