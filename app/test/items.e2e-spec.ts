@@ -206,6 +206,19 @@ describe("items API against dynalite", () => {
       expectError(await request(stack.url).get(`/picus/list?${query}`), 400);
     });
 
+    it.each([
+      ["limit=0", `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`],
+      ["limit=-1", `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`],
+      ["limit=1.5", `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`],
+      ["limit=abc", `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`],
+      [`limit=${MAX_LIST_LIMIT + 1}`, `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`],
+      ["limit=1&limit=2", "limit must be given once"],
+      ["cursor=a&cursor=b", "cursor must be given once"],
+    ])("says exactly what is wrong with ?%s", async (query, message) => {
+      const response = await request(stack.url).get(`/picus/list?${query}`);
+      expectError(response, 400, new RegExp(`^${message}$`));
+    });
+
     it.each(["unexpected", "__proto__", "constructor"])(
       "names the unknown parameter %s",
       async (name) => {

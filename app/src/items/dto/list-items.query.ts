@@ -1,7 +1,18 @@
 import { ApiPropertyOptional } from "@nestjs/swagger";
 import { Transform } from "class-transformer";
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from "class-validator";
+import { IsOptional, IsString, MaxLength, ValidateBy } from "class-validator";
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from "../items.service";
+
+/** One rule and one message, whatever is wrong with the value (text, a fraction, out of range). */
+const IsListLimit = () =>
+  ValidateBy({
+    name: "isListLimit",
+    validator: {
+      validate: (value: unknown) =>
+        Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_LIST_LIMIT,
+      defaultMessage: () => `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`,
+    },
+  });
 
 export class ListItemsQuery {
   @ApiPropertyOptional({
@@ -15,9 +26,7 @@ export class ListItemsQuery {
   @Transform(({ value }: { value: unknown }) =>
     typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : value,
   )
-  @IsInt({ message: "limit must be a whole number" })
-  @Min(1)
-  @Max(MAX_LIST_LIMIT)
+  @IsListLimit()
   limit?: number;
 
   @ApiPropertyOptional({ description: "The nextCursor of the previous page, unchanged" })
