@@ -1,3 +1,4 @@
+import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import request from "supertest";
 import { errorBody } from "../../lib/http-error";
 import { rawRequest } from "./raw-request";
@@ -124,6 +125,44 @@ describe("items API against dynalite", () => {
       ["JSON in Latin-1", "application/json; charset=iso-8859-1"],
     ])("415 for %s", async (_name, contentType) => {
       expectError(await put('{"a":1}', contentType), 415);
+    });
+
+    it.each([
+      ["gzip", gzipSync],
+      ["deflate", deflateSync],
+      ["br", brotliCompressSync],
+    ])("inflates a %s body before parsing it", async (encoding, compress) => {
+      const data = { text: "x".repeat(2000), n: 1 };
+      const created = await rawRequest(
+        stack.url,
+        "POST",
+        "/picus/put",
+        compress(Buffer.from(JSON.stringify(data))),
+        { "Content-Type": "application/json", "Content-Encoding": encoding },
+      );
+      expect(created.status).toBe(201);
+      const { key } = created.json() as { key: string };
+      const fetched = await request(stack.url).get(`/picus/get/${key}`).expect(200);
+      expect(fetched.body.data).toEqual(data);
+    });
+
+    it("413 when a compressed body inflates beyond the 1 MiB read limit", async () => {
+      const bomb = gzipSync(Buffer.from(JSON.stringify({ blob: "x".repeat(2 * 1024 * 1024) })));
+      expect(bomb.length).toBeLessThan(10_000);
+      const response = await rawRequest(stack.url, "POST", "/picus/put", bomb, {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+      });
+      expect(response.status).toBe(413);
+    });
+
+    it("415 for a Content-Encoding it cannot inflate", async () => {
+      const response = await rawRequest(stack.url, "POST", "/picus/put", Buffer.from("{}"), {
+        "Content-Type": "application/json",
+        "Content-Encoding": "compress",
+      });
+      expect(response.status).toBe(415);
+      expect(response.json()).toMatchObject({ statusCode: 415, error: "Unsupported Media Type" });
     });
 
     it("415 when a body has no content type", async () => {

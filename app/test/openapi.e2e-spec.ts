@@ -45,6 +45,7 @@ describe("the OpenAPI document", () => {
       "204",
       "400",
       "404",
+      "413",
       "503",
     ]);
     expect(document.components.schemas.ErrorBodyDto?.required).toEqual([

@@ -32,6 +32,9 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
         "204": { description: "Deleted" },
         "400": errorResponse("The key is not a UUID v4"),
         "404": errorResponse("No item has this key"),
+        "413": errorResponse(
+          "The request body is over the load balancer's 1 MiB for Lambda targets",
+        ),
         "503": errorResponse("DynamoDB is unreachable, timing out or throttling"),
       },
     },

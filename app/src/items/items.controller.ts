@@ -51,7 +51,11 @@ export class ItemsController {
   })
   @error(HttpStatus.BAD_REQUEST, "The body is empty, malformed or not a JSON object")
   @error(HttpStatus.PAYLOAD_TOO_LARGE, "The object does not fit one DynamoDB item (400 KB)")
-  @error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "The body is not application/json in UTF-8")
+  @error(
+    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    "The body is not JSON (application/json or application/*+json) in UTF-8, or its " +
+      "Content-Encoding is none of identity, gzip, deflate and br",
+  )
   @error(
     HttpStatus.UNPROCESSABLE_ENTITY,
     "DynamoDB cannot store the object as given: nested deeper than 32 levels, a number outside " +
