@@ -176,6 +176,11 @@ describe("items API against dynalite", () => {
       expectError(await put(body), 413, /limit/);
     });
 
+    it("413 from its own count for many negative numbers, which take a byte more each", async () => {
+      const body = JSON.stringify({ a: new Array<number>(81_904).fill(-0.012) });
+      expectError(await put(body), 413, /limit/);
+    });
+
     it("413 for a body beyond the 1 MiB read limit", async () => {
       const body = JSON.stringify({ blob: "x".repeat(1024 * 1024 + 1) });
       expectError(await put(body), 413, /larger than/);

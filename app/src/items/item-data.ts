@@ -31,10 +31,13 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
-/** An upper bound of a number's stored size: one byte per two significant digits, plus one. */
+/**
+ * An upper bound of a number's stored size: one byte per two significant digits, one more for
+ * the exponent and for digit alignment, and one more for a negative number's terminator.
+ */
 function numberSize(value: number): number {
   const digits = Math.abs(value).toExponential().replace(/e.*$/, "").replace(".", "").length;
-  return Math.ceil(digits / 2) + 2;
+  return Math.ceil(digits / 2) + 2 + (value < 0 ? 1 : 0);
 }
 
 /** Where a value sits in the body, e.g. `body.tags[2]`; built only when an error names it. */
