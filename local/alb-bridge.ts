@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
 import type { ALBEvent, ALBResult } from "aws-lambda";
-import { errorBody } from "../lib/http-error";
 import { DELETE_ITEM_ROUTE, matchesRoute, type AlbRoute } from "../lib/routes";
 
 type AlbHandler = (event: ALBEvent) => Promise<ALBResult>;
@@ -42,7 +41,8 @@ export function albBridge(handler: AlbHandler, options: AlbBridgeOptions = {}): 
     readBody(req, maxBodyBytes)
       .then(async (body) => {
         if (body === undefined) {
-          sendError(res, 413, `The request body exceeds the load balancer's ${maxBodyBytes} bytes`);
+          // ALB refuses a body over 1 MB for a Lambda target itself; the function never runs.
+          sendLoadBalancerError(res, 413);
           return;
         }
         const event = toAlbEvent(
@@ -55,8 +55,8 @@ export function albBridge(handler: AlbHandler, options: AlbBridgeOptions = {}): 
         writeResult(res, await handler(event));
       })
       .catch(() => {
-        // ALB answers 502 when the function fails instead of returning a result.
-        if (!res.headersSent) sendError(res, 502, "The DELETE function failed to answer");
+        // ALB answers 502 when the function fails, times out or is throttled.
+        if (!res.headersSent) sendLoadBalancerError(res, 502);
         else res.destroy();
       });
   };
@@ -159,8 +159,16 @@ export function writeResult(res: ServerResponse, result: ALBResult): void {
   res.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
 }
 
-function sendError(res: ServerResponse, statusCode: number, message: string): void {
+/**
+ * An error the load balancer writes itself, as ALB does: its HTML page and `Server: awselb/2.0`,
+ * without the service's JSON body or x-request-id, because no picus code answers it.
+ */
+export function sendLoadBalancerError(res: ServerResponse, statusCode: number): void {
+  const title = `${statusCode} ${STATUS_CODES[statusCode] ?? ""}`.trim();
+  const page = `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n</body>\r\n</html>\r\n`;
   res.statusCode = statusCode;
-  res.setHeader("content-type", "application/json; charset=utf-8");
-  res.end(JSON.stringify(errorBody(statusCode, message)));
+  res.setHeader("server", "awselb/2.0");
+  res.setHeader("content-type", "text/html");
+  res.setHeader("content-length", Buffer.byteLength(page));
+  res.end(page);
 }

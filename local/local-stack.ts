@@ -73,9 +73,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logger: createLogger(functionConfig.logLevel),
     });
 
-    const app = await createApp();
+    // The bridge goes in front of the service, as the ALB's rule is in front of its default target.
+    const app = await createApp({ edge: albBridge(deleteItem) });
     started.push(() => app.close());
-    app.use(albBridge(deleteItem));
     await app.listen(options.port, "127.0.0.1");
     const { port } = app.getHttpServer().address() as AddressInfo;
 

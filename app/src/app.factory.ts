@@ -1,7 +1,7 @@
 import { BadRequestException, ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { ExpressAdapter, type NestExpressApplication } from "@nestjs/platform-express";
-import express from "express";
+import express, { type RequestHandler } from "express";
 import { AppModule } from "./app.module";
 import { answerClientErrors, hostHeaderMiddleware } from "./common/client-errors";
 import { ErrorBodyFilter } from "./common/error-body.filter";
@@ -10,13 +10,22 @@ import { accessLogMiddleware, PinoLoggerService } from "./common/logging";
 import { setupOpenApi } from "./common/openapi";
 import { requestIdMiddleware } from "./common/request-id";
 
+export interface CreateAppOptions {
+  /**
+   * A handler in front of everything the service registers, as a load balancer rule is in front
+   * of its default target: what it answers never reaches the service's middleware. The local
+   * stack puts the DELETE function's routing here.
+   */
+  edge?: RequestHandler;
+}
+
 /**
  * Creates the service with all of its global setup, without listening: callers may add Express
  * middleware with `app.use(...)` and then `await app.listen(port)`. Throws a
  * ConfigValidationError naming every environment variable that is missing or wrong.
  */
-export async function createApp(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, expressWithAlbRouting(), {
+export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, expressAdapter(options), {
     bufferLogs: true,
     bodyParser: false,
   });
@@ -53,9 +62,10 @@ export async function createApp(): Promise<NestExpressApplication> {
  * `DELETE /PICUS/…` never reaches the DELETE function. Express reads both settings when it
  * creates its router, so they are set before Nest registers anything.
  */
-function expressWithAlbRouting(): ExpressAdapter {
+function expressAdapter({ edge }: CreateAppOptions): ExpressAdapter {
   const instance = express();
   instance.set("case sensitive routing", true);
   instance.set("strict routing", true);
+  if (edge !== undefined) instance.use(edge);
   return new ExpressAdapter(instance);
 }

@@ -46,6 +46,7 @@ describe("the OpenAPI document", () => {
       "400",
       "404",
       "413",
+      "502",
       "503",
     ]);
     expect(document.components.schemas.ErrorBodyDto?.required).toEqual([

@@ -142,7 +142,8 @@ export class Monitoring extends pulumi.ComponentResource {
       evaluationPeriods: 3,
     });
     const elb5xx = alarm("alb-5xx", {
-      description: "The load balancer itself answered 5xx (no healthy target, timeouts)",
+      description:
+        "The load balancer itself answered 5xx (no healthy target, timeouts, a failed or throttled DELETE function)",
       namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_ELB_5XX_Count",
       dimensions: loadBalancer,

@@ -12,6 +12,15 @@ const errorResponse = (description: string) => ({
   content: { "application/json": { schema: { $ref: getSchemaPath(ErrorBodyDto) } } },
 });
 
+/**
+ * An error the load balancer answers itself, before or instead of the function: ALB's HTML page,
+ * without the ErrorBody or an x-request-id.
+ */
+const loadBalancerResponse = (description: string) => ({
+  description: `${description}. Answered by the load balancer itself with an HTML page and no x-request-id.`,
+  content: { "text/html": { schema: { type: "string" } } },
+});
+
 /** DELETE is served by the Lambda function behind the same load balancer, so Nest cannot see it. */
 function addDeleteItemOperation(document: OpenAPIObject): void {
   document.paths[`${API_PREFIX}/{key}`] = {
@@ -32,22 +41,25 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
         "204": { description: "Deleted" },
         "400": errorResponse("The key is not a UUID v4"),
         "404": errorResponse("No item has this key"),
-        "413": errorResponse(
-          "The request body is over the load balancer's 1 MiB for Lambda targets",
+        "413": loadBalancerResponse(
+          "The request body is over 1 MB, ALB's limit for Lambda targets",
         ),
+        "502": loadBalancerResponse("The function failed, timed out or was throttled"),
         "503": errorResponse("DynamoDB is unreachable, timing out or throttling"),
       },
     },
   };
 }
 
-/** Every response, whichever route and status, carries the request id. */
+/** Every response picus code writes, whichever route and status, carries the request id. */
 function addRequestIdHeader(document: OpenAPIObject): void {
   for (const pathItem of Object.values(document.paths)) {
     for (const operation of Object.values(pathItem)) {
-      const responses = (operation as { responses?: Record<string, { headers?: object }> })
-        .responses;
+      const responses = (
+        operation as { responses?: Record<string, { headers?: object; content?: object }> }
+      ).responses;
       for (const response of Object.values(responses ?? {})) {
+        if (response.content !== undefined && "text/html" in response.content) continue;
         response.headers = {
           ...response.headers,
           [REQUEST_ID_HEADER]: {
@@ -65,7 +77,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle("picus")
     .setDescription(
       "Stores JSON objects under generated keys in one DynamoDB table. Every error response " +
-        "has the ErrorBody shape, and every response carries an x-request-id header.",
+        "picus writes has the ErrorBody shape, and every response it writes carries an " +
+        "x-request-id header; the load balancer's own answers (DELETE's 413 and 502) are HTML.",
     )
     .setVersion("1")
     .build();
