@@ -1,3 +1,6 @@
+/** What a client is told, by the service and the DELETE function alike, when the store is unavailable. */
+export const STORE_UNAVAILABLE_MESSAGE = "The data store is unavailable; try again shortly";
+
 /** SDK error names that mean "the store cannot serve this right now; retry later". */
 const UNAVAILABLE_ERROR_NAMES = new Set([
   "ProvisionedThroughputExceededException",

@@ -14,6 +14,7 @@ import {
   StoreUnavailableError,
   UnstorableItemError,
 } from "./errors";
+import { STORE_UNAVAILABLE_MESSAGE } from "../../../lib/dynamo-errors";
 
 const DOMAIN_ERROR_STATUS = new Map<new (...args: never[]) => Error, HttpStatus>([
   [StoreUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
@@ -60,9 +61,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
   for (const [type, status] of DOMAIN_ERROR_STATUS) {
     if (exception instanceof type) {
       const message =
-        status === HttpStatus.SERVICE_UNAVAILABLE
-          ? "The data store is unavailable; try again shortly"
-          : exception.message;
+        status === HttpStatus.SERVICE_UNAVAILABLE ? STORE_UNAVAILABLE_MESSAGE : exception.message;
       return errorBody(status, message);
     }
   }

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { isStoreUnavailable } from "../../../lib/dynamo-errors";
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from "../../../lib/dynamo-errors";
 import { TABLE_HASH_KEY } from "../../../lib/table";
 import { ItemNotFound, StoreUnavailable } from "./errors";
 
@@ -24,7 +24,7 @@ export async function deleteItem(
       throw new ItemNotFound(`No item with key ${key}`);
     }
     if (isStoreUnavailable(error)) {
-      throw new StoreUnavailable("The item store is unavailable or throttling; retry later", {
+      throw new StoreUnavailable(STORE_UNAVAILABLE_MESSAGE, {
         cause: error,
       });
     }

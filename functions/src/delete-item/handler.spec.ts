@@ -238,7 +238,7 @@ describe("the DELETE handler against dynalite", () => {
     expect(errorOf(result)).toEqual({
       statusCode: 503,
       error: "Service Unavailable",
-      message: "The item store is unavailable or throttling; retry later",
+      message: "The data store is unavailable; try again shortly",
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
       level: 50,
@@ -263,7 +263,7 @@ describe("the DELETE handler against dynalite", () => {
     expect(errorOf(result)).toEqual({
       statusCode: 503,
       error: "Service Unavailable",
-      message: "The item store is unavailable or throttling; retry later",
+      message: "The data store is unavailable; try again shortly",
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
       level: 50,
