@@ -1,4 +1,4 @@
-import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "node:zlib";
 import request from "supertest";
 import { errorBody } from "../../lib/http-error";
 import { rawRequest } from "./raw-request";
@@ -131,6 +131,7 @@ describe("items API against dynalite", () => {
       ["gzip", gzipSync],
       ["deflate", deflateSync],
       ["br", brotliCompressSync],
+      ["zstd", zstdCompressSync],
     ])("inflates a %s body before parsing it", async (encoding, compress) => {
       const data = { text: "x".repeat(2000), n: 1 };
       const created = await rawRequest(
@@ -154,6 +155,15 @@ describe("items API against dynalite", () => {
         "Content-Encoding": "gzip",
       });
       expect(response.status).toBe(413);
+    });
+
+    it("400 for a body that does not inflate", async () => {
+      const response = await rawRequest(stack.url, "POST", "/picus/put", Buffer.from("{}"), {
+        "Content-Type": "application/json",
+        "Content-Encoding": "gzip",
+      });
+      expect(response.status).toBe(400);
+      expect(response.json()).toMatchObject({ statusCode: 400, error: "Bad Request" });
     });
 
     it("415 for a Content-Encoding it cannot inflate", async () => {

@@ -54,7 +54,7 @@ export class ItemsController {
   @error(
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
     "The body is not JSON (application/json or application/*+json) in UTF-8, or its " +
-      "Content-Encoding is none of identity, gzip, deflate and br",
+      "Content-Encoding is none of identity, gzip, deflate, br and zstd",
   )
   @error(
     HttpStatus.UNPROCESSABLE_ENTITY,
