@@ -7,6 +7,7 @@ import {
   Logger,
 } from "@nestjs/common";
 import type { Request, Response } from "express";
+import { STORE_UNAVAILABLE_MESSAGE } from "../../../lib/dynamo-errors";
 import { errorBody, type ErrorBody } from "../../../lib/http-error";
 import {
   InvalidCursorError,
@@ -14,7 +15,6 @@ import {
   StoreUnavailableError,
   UnstorableItemError,
 } from "./errors";
-import { STORE_UNAVAILABLE_MESSAGE } from "../../../lib/dynamo-errors";
 
 const DOMAIN_ERROR_STATUS = new Map<new (...args: never[]) => Error, HttpStatus>([
   [StoreUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
