@@ -13,7 +13,12 @@ describe("answerClientErrors", () => {
   beforeEach(async () => {
     lines = [];
     const destination = { write: (line: string) => lines.push(JSON.parse(line) as LogLine) };
-    server = createServer((_req, res) => res.end("reached the handler"));
+    server = createServer((req, res) => {
+      // As requestIdMiddleware does; the handler answers once the whole body has arrived.
+      req.id = req.headers["x-request-id"] as string | undefined;
+      req.resume();
+      req.on("end", () => res.end("reached the handler"));
+    });
     answerClientErrors(server, createRootLogger("info", destination));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   });
@@ -45,6 +50,25 @@ describe("answerClientErrors", () => {
       }),
     ]);
     expect(lines[0]).not.toHaveProperty("req");
+  });
+
+  it("answers a bad chunk in a body in flight with that request's id and no second line", async () => {
+    const { status, requestId } = await exchange(
+      "POST /picus/put HTTP/1.1\r\nHost: x\r\nx-request-id: chunk-1\r\n" +
+        "Transfer-Encoding: chunked\r\n\r\nZZ\r\n",
+    );
+    expect({ status, requestId }).toEqual({ status: 400, requestId: "chunk-1" });
+    expect(lines).toEqual([]);
+  });
+
+  it("answers nothing and logs nothing when the client goes away in the middle of a body", async () => {
+    const { port } = server.address() as AddressInfo;
+    const raw = await rawExchange(
+      `http://127.0.0.1:${port}`,
+      'POST /picus/put HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"a":',
+    );
+    expect(raw).toBe("");
+    expect(lines).toEqual([]);
   });
 
   it("logs the method and target of a CONNECT request", async () => {

@@ -15,18 +15,8 @@ function statusOf(error: ParserError): number {
   return 400;
 }
 
-/**
- * Writes the ErrorBody as a whole HTTP response on a socket Express never saw, closes it, and
- * logs the access line the access-log middleware would have written, with `req` as far as known.
- */
-function endWithErrorBody(
-  logger: Logger,
-  socket: Duplex,
-  status: number,
-  message: string,
-  req?: IncomingMessage,
-): void {
-  const id = randomUUID();
+/** Writes the ErrorBody as a whole HTTP response on the socket and closes it. */
+function endWithErrorBody(socket: Duplex, status: number, message: string, id: string): void {
   const body = errorBody(status, message);
   const json = JSON.stringify(body);
   socket.end(
@@ -36,6 +26,16 @@ function endWithErrorBody(
       `${REQUEST_ID_HEADER}: ${id}\r\n` +
       `Connection: close\r\n\r\n${json}`,
   );
+}
+
+/** The access line the access-log middleware would have written, with `req` as far as known. */
+function logRejected(
+  logger: Logger,
+  id: string,
+  status: number,
+  message: string,
+  req?: IncomingMessage,
+): void {
   logger.info(
     {
       reqId: id,
@@ -58,16 +58,33 @@ export function answerClientErrors(server: Server, logger: Logger): void {
   // in JSON. The server reads this option per request, so it can be turned off after creation.
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   server.on("clientError", (error: ParserError, socket: Duplex) => {
-    // Node's own rule: nothing can be written once a response on this socket has begun.
+    // Node's own rule: nothing can be written once a response on this socket has begun. A client
+    // that went away in the middle of a body (INVALID_EOF_STATE) reads no answer either.
     const current = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
-    if (error.code === "ECONNRESET" || !socket.writable || current?.headersSent) {
+    if (
+      error.code === "ECONNRESET" ||
+      error.code === "HPE_INVALID_EOF_STATE" ||
+      !socket.writable ||
+      current?.headersSent
+    ) {
       socket.destroy();
       return;
     }
-    endWithErrorBody(logger, socket, statusOf(error), `The request was rejected: ${error.message}`);
+    // A request already in flight on this socket (a bad chunk in its body) keeps its own id and
+    // its own access line, which records it as aborted; only a request that never started gets
+    // a "request rejected" line.
+    const inFlight = current?.req;
+    const id = inFlight?.id ?? randomUUID();
+    const status = statusOf(error);
+    const message = `The request was rejected: ${error.message}`;
+    endWithErrorBody(socket, status, message, id);
+    if (inFlight === undefined) logRejected(logger, id, status, message);
   });
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
-    endWithErrorBody(logger, socket, 405, "CONNECT is not supported", req);
+    const id = randomUUID();
+    const message = "CONNECT is not supported";
+    endWithErrorBody(socket, 405, message, id);
+    logRejected(logger, id, 405, message, req);
   });
   // RFC 9110 §10.1.1: an expectation the server cannot meet is a 417. The body is left unread,
   // so the connection closes after the answer.
@@ -82,15 +99,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       connection: "close",
     });
     res.end(body);
-    logger.info(
-      {
-        reqId: id,
-        req: { method: req.method, url: req.url },
-        res: { statusCode: 417 },
-        reason: message,
-      },
-      "request rejected",
-    );
+    logRejected(logger, id, 417, message, req);
   });
 }
 
