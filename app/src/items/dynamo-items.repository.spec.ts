@@ -128,5 +128,11 @@ describe("DynamoItemsRepository", () => {
         InvalidCursorError,
       );
     });
+
+    it("does not blame a cursor the client never sent", async () => {
+      const refused = validationError("Something about the request is invalid");
+      dynamo.on(ScanCommand).rejects(refused);
+      await expect(repository.list(1)).rejects.toBe(refused);
+    });
   });
 });

@@ -122,7 +122,8 @@ export class DynamoItemsRepository extends ItemsRepository {
       );
       return { records: Items ?? [], next: toPosition(LastEvaluatedKey) };
     } catch (error) {
-      if (isValidationException(error)) {
+      // Only the start key comes from the client; any other ValidationException is ours.
+      if (after !== undefined && isValidationException(error)) {
         throw new InvalidCursorError(`The cursor does not point into this table: ${error.message}`);
       }
       throw translateDynamoDbError(error);
