@@ -56,7 +56,9 @@ export function createDeleteItemHandler(dependencies: DeleteItemDependencies): D
       durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
       ...(failure === undefined ? {} : { error: describe(failure) }),
     };
-    if (result.statusCode >= 500) logger.error("request failed", fields);
+    // As the service logs them: an unavailable store (503) at warn, anything else 5xx at error.
+    if (result.statusCode === 503) logger.warn("request failed", fields);
+    else if (result.statusCode >= 500) logger.error("request failed", fields);
     else logger.info("request completed", fields);
     return result;
   };

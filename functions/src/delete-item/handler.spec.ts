@@ -241,12 +241,45 @@ describe("the DELETE handler against dynalite", () => {
       message: "The data store is unavailable; try again shortly",
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
-      level: 50,
+      level: 40,
       statusCode: 503,
       error: { name: "StoreUnavailable", cause: { name: "TimeoutError" } },
     });
     silent.close();
     silent.closeAllConnections();
+  });
+
+  it("answers 500 and logs at error when the store refuses for another reason", async () => {
+    // Prepare: a store that denies every call, as DynamoDB does without the IAM permission
+    const denying = createServer((_req, res) => {
+      res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
+      res.end(
+        JSON.stringify({
+          __type: "com.amazon.coral.service#AccessDeniedException",
+          message: "not authorized to perform dynamodb:DeleteItem",
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => denying.listen(0, "127.0.0.1", resolve));
+    const { port } = denying.address() as AddressInfo;
+    const isolated = await loadHandler({
+      TABLE_NAME,
+      DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+    });
+
+    // Act
+    const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
+
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(JSON.parse(logLines[0])).toMatchObject({
+      level: 50,
+      msg: "request failed",
+      statusCode: 500,
+      error: { name: "AccessDeniedException" },
+    });
+    denying.close();
+    denying.closeAllConnections();
   });
 
   it("answers 503, as the service does, when the table does not exist", async () => {
@@ -266,7 +299,7 @@ describe("the DELETE handler against dynalite", () => {
       message: "The data store is unavailable; try again shortly",
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
-      level: 50,
+      level: 40,
       statusCode: 503,
       error: { name: "StoreUnavailable", cause: { name: "ResourceNotFoundException" } },
     });
