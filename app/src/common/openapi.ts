@@ -51,6 +51,20 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
   };
 }
 
+/** Anything unexpected (a missing permission, a bug) is a logged 500 with the error body. */
+function addInternalErrorResponse(document: OpenAPIObject): void {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem)) {
+      const responses = (operation as { responses?: Record<string, unknown> }).responses;
+      if (responses !== undefined && !("500" in responses)) {
+        responses["500"] = errorResponse(
+          "An unexpected failure, such as a missing permission; logged at error level",
+        );
+      }
+    }
+  }
+}
+
 /** Every response picus code writes, whichever route and status, carries the request id. */
 function addRequestIdHeader(document: OpenAPIObject): void {
   for (const pathItem of Object.values(document.paths)) {
@@ -84,6 +98,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
   addDeleteItemOperation(document);
+  addInternalErrorResponse(document);
   addRequestIdHeader(document);
   return document;
 }
