@@ -1,5 +1,6 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { rawExchange } from "../app/test/raw-request";
 import type { ALBEvent, ALBResult } from "aws-lambda";
 import { albBridge, type AlbBridgeOptions } from "./alb-bridge";
 
@@ -47,7 +48,8 @@ describe("albBridge", () => {
   let options: AlbBridgeOptions;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    // As the service's server: Host-less requests reach the handlers (answerClientErrors).
+    server = createServer({ requireHostHeader: false }, (req, res) => {
       albBridge(async (event) => answer(event), options)(req, res, () => {
         res.statusCode = 418;
         res.end("next");
@@ -216,6 +218,16 @@ describe("albBridge", () => {
     expect(response.headers).toMatchObject({ server: "awselb/2.0", "content-type": "text/html" });
     expect(response.headers).not.toHaveProperty("x-request-id");
     expect(response.body.toString()).toContain("<h1>413 Payload Too Large</h1>");
+    expect(events).toEqual([]);
+  });
+
+  it("answers 400 like ALB to an HTTP/1.1 request without Host", async () => {
+    // Act
+    const raw = await rawExchange(url, "DELETE /picus/k HTTP/1.1\r\n\r\n");
+
+    // Assess
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw.toLowerCase()).toContain("server: awselb/2.0");
     expect(events).toEqual([]);
   });
 

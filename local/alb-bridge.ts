@@ -38,6 +38,11 @@ export function albBridge(handler: AlbHandler, options: AlbBridgeOptions = {}): 
       next();
       return;
     }
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+      // ALB refuses an HTTP/1.1 request without Host before any rule applies.
+      sendLoadBalancerError(res, 400);
+      return;
+    }
     readBody(req, maxBodyBytes)
       .then(async (body) => {
         if (body === undefined) {

@@ -3,6 +3,9 @@ import { Transform } from "class-transformer";
 import { IsOptional, IsString, MaxLength, ValidateBy } from "class-validator";
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT } from "../items.service";
 
+/** Far above any cursor the service issues (base64url of a 36-character key in JSON). */
+const MAX_CURSOR_LENGTH = 256;
+
 /** One rule and one message, whatever is wrong with the value (text, a fraction, out of range). */
 const IsListLimit = () =>
   ValidateBy({
@@ -29,10 +32,13 @@ export class ListItemsQuery {
   @IsListLimit()
   limit?: number;
 
-  @ApiPropertyOptional({ description: "The nextCursor of the previous page, unchanged" })
+  @ApiPropertyOptional({
+    description: "The nextCursor of the previous page, unchanged",
+    maxLength: MAX_CURSOR_LENGTH,
+  })
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @MaxLength(MAX_CURSOR_LENGTH)
   cursor?: string;
 }
 
