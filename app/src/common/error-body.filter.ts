@@ -29,7 +29,12 @@ interface ClientHttpError {
   message: string;
   type?: string;
   limit?: number;
+  encoding?: string;
+  /** zlib's code when a compressed body does not inflate (Z_DATA_ERROR, ZSTD_error_…, …). */
+  code?: string;
 }
+
+const DECOMPRESSION_ERROR_CODE = /^(Z_|ERR__ERROR_|ZSTD_error)/;
 
 function isClientHttpError(error: unknown): error is ClientHttpError {
   if (!(error instanceof Error)) return false;
@@ -50,6 +55,12 @@ function clientErrorMessage(error: ClientHttpError): string {
     return `The request body is larger than the ${error.limit ?? "allowed"} bytes accepted`;
   }
   if (error.type === "request.aborted") return "The request was aborted before its body arrived";
+  if (error.type === "encoding.unsupported") {
+    return `The Content-Encoding ${JSON.stringify(error.encoding ?? "")} is not supported; send the body uncompressed or as gzip, deflate, br or zstd`;
+  }
+  if (typeof error.code === "string" && DECOMPRESSION_ERROR_CODE.test(error.code)) {
+    return `The request body does not decompress as its Content-Encoding says (${error.message})`;
+  }
   return error.message;
 }
 

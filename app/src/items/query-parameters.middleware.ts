@@ -13,7 +13,8 @@ export function onlyQueryParameters(allowed: readonly string[]): RequestHandler 
     const query = req.query as Record<string, unknown>;
     const unknown = Object.keys(query).find((key) => !known.has(key));
     if (unknown !== undefined) {
-      return next(new BadRequestException(`property ${unknown} should not exist`));
+      const name = unknown === "" ? "without a name" : unknown;
+      return next(new BadRequestException(`property ${name} should not exist`));
     }
     const repeated = Object.keys(query).find((key) => Array.isArray(query[key]));
     if (repeated !== undefined) {

@@ -21,7 +21,7 @@ export async function deleteItem(
     );
   } catch (error) {
     if (error instanceof ConditionalCheckFailedException) {
-      throw new ItemNotFound(`No item with key ${key}`);
+      throw new ItemNotFound(`No item has the key ${key}`);
     }
     if (isStoreUnavailable(error)) {
       throw new StoreUnavailable(STORE_UNAVAILABLE_MESSAGE, {

@@ -122,7 +122,7 @@ describe("the DELETE handler against dynalite", () => {
     expect(errorOf(result)).toEqual({
       statusCode: 404,
       error: "Not Found",
-      message: `No item with key ${key}`,
+      message: `No item has the key ${key}`,
     });
   });
 
