@@ -9,15 +9,19 @@ type LogLine = Record<string, unknown>;
 describe("answerClientErrors", () => {
   let server: Server;
   let lines: LogLine[];
+  /** The status each response held when it closed, as the access-log middleware reads it. */
+  let closedWith: number[];
 
   beforeEach(async () => {
     lines = [];
+    closedWith = [];
     const destination = { write: (line: string) => lines.push(JSON.parse(line) as LogLine) };
+    // Answers once the whole body has arrived, a little later, as a DynamoDB call would. It sets
+    // no req.id, like a handler mounted before requestIdMiddleware (the local ALB bridge).
     server = createServer((req, res) => {
-      // As requestIdMiddleware does; the handler answers once the whole body has arrived.
-      req.id = req.headers["x-request-id"] as string | undefined;
+      res.on("close", () => closedWith.push(res.statusCode));
       req.resume();
-      req.on("end", () => res.end("reached the handler"));
+      req.on("end", () => setTimeout(() => res.end(`reached the handler ${req.url}`), 20));
     });
     answerClientErrors(server, createRootLogger("info", destination));
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -59,6 +63,33 @@ describe("answerClientErrors", () => {
     );
     expect({ status, requestId }).toEqual({ status: 400, requestId: "chunk-1" });
     expect(lines).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closedWith).toEqual([400]);
+  });
+
+  it("answers requests pipelined before a bad one first, then rejects it under a new id", async () => {
+    const { port } = server.address() as AddressInfo;
+    const get = (path: string, id: string) =>
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nx-request-id: ${id}\r\n\r\n`;
+    const raw = await rawExchange(
+      `http://127.0.0.1:${port}`,
+      get("/one", "q1") + get("/two", "q2") + get("/three", "q3") + "GARBAGE\r\n\r\n",
+      { halfClose: false },
+    );
+
+    const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((match) => match[1]);
+    expect(statuses).toEqual(["200", "200", "200", "400"]);
+    expect(raw.indexOf("reached the handler /one")).toBeLessThan(raw.indexOf("/two"));
+    expect(raw.indexOf("reached the handler /three")).toBeLessThan(raw.indexOf("HTTP/1.1 400"));
+    const rejectedId = /HTTP\/1\.1 400[^]*?x-request-id: (\S+)/i.exec(raw)?.[1];
+    expect(["q1", "q2", "q3"]).not.toContain(rejectedId);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: "request rejected",
+        reqId: rejectedId,
+        res: { statusCode: 400 },
+      }),
+    ]);
   });
 
   it("answers nothing and logs nothing when the client goes away in the middle of a body", async () => {

@@ -28,6 +28,24 @@ function endWithErrorBody(socket: Duplex, status: number, message: string, id: s
   );
 }
 
+/** The response the server is writing, or will write next, on this connection. */
+function responseOn(socket: Duplex): ServerResponse | undefined {
+  return (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage ?? undefined;
+}
+
+/**
+ * Runs `then` once every response queued on the connection has been written. The server hands
+ * the connection to the next pipelined response when one finishes, so this follows the chain.
+ */
+function afterPendingResponses(socket: Duplex, then: () => void): void {
+  const pending = responseOn(socket);
+  if (pending === undefined) {
+    then();
+    return;
+  }
+  pending.once("finish", () => setImmediate(() => afterPendingResponses(socket, then)));
+}
+
 /** The access line the access-log middleware would have written, with `req` as far as known. */
 function logRejected(
   logger: Logger,
@@ -60,7 +78,7 @@ export function answerClientErrors(server: Server, logger: Logger): void {
   server.on("clientError", (error: ParserError, socket: Duplex) => {
     // Node's own rule: nothing can be written once a response on this socket has begun. A client
     // that went away in the middle of a body (INVALID_EOF_STATE) reads no answer either.
-    const current = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
+    const current = responseOn(socket);
     if (
       error.code === "ECONNRESET" ||
       error.code === "HPE_INVALID_EOF_STATE" ||
@@ -70,15 +88,30 @@ export function answerClientErrors(server: Server, logger: Logger): void {
       socket.destroy();
       return;
     }
-    // A request already in flight on this socket (a bad chunk in its body) keeps its own id and
-    // its own access line, which records it as aborted; only a request that never started gets
-    // a "request rejected" line.
-    const inFlight = current?.req;
-    const id = inFlight?.id ?? randomUUID();
     const status = statusOf(error);
     const message = `The request was rejected: ${error.message}`;
-    endWithErrorBody(socket, status, message, id);
-    if (inFlight === undefined) logRejected(logger, id, status, message);
+    const inFlight = current?.req;
+    if (current !== undefined && inFlight !== undefined && !inFlight.complete) {
+      // The bad bytes are in the body of the request being read: it is the one answered, under
+      // its own id, and its access line (written when it closes) records the status sent.
+      current.statusCode = status;
+      endWithErrorBody(
+        socket,
+        status,
+        message,
+        inFlight.id ?? resolveRequestId(inFlight.headersDistinct),
+      );
+      return;
+    }
+    // A request that never started. Requests pipelined before it were read whole and are being
+    // answered: their responses go out first, then this rejection, under a new id.
+    socket.pause();
+    afterPendingResponses(socket, () => {
+      if (!socket.writable) return;
+      const id = randomUUID();
+      endWithErrorBody(socket, status, message, id);
+      logRejected(logger, id, status, message);
+    });
   });
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
     const id = randomUUID();
