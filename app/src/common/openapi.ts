@@ -51,28 +51,22 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
   };
 }
 
-/** Anything unexpected (a missing permission, a bug) is a logged 500 with the error body. */
-function addInternalErrorResponse(document: OpenAPIObject): void {
-  for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem)) {
-      const responses = (operation as { responses?: Record<string, unknown> }).responses;
-      if (responses !== undefined && !("500" in responses)) {
-        responses["500"] = errorResponse(
-          "An unexpected failure, such as a missing permission; logged at error level",
-        );
-      }
-    }
-  }
-}
+type ResponseObject = { headers?: object; content?: object };
 
-/** Every response picus code writes, whichever route and status, carries the request id. */
-function addRequestIdHeader(document: OpenAPIObject): void {
+/**
+ * What every operation shares: anything unexpected (a missing permission, a bug) is a logged 500
+ * with the error body, and every response picus code writes carries the request id (the load
+ * balancer's own HTML answers do not).
+ */
+function addCommonResponses(document: OpenAPIObject): void {
   for (const pathItem of Object.values(document.paths)) {
     for (const operation of Object.values(pathItem)) {
-      const responses = (
-        operation as { responses?: Record<string, { headers?: object; content?: object }> }
-      ).responses;
-      for (const response of Object.values(responses ?? {})) {
+      const responses = (operation as { responses?: Record<string, ResponseObject> }).responses;
+      if (responses === undefined) continue;
+      responses["500"] ??= errorResponse(
+        "An unexpected failure, such as a missing permission; logged at error level",
+      );
+      for (const response of Object.values(responses)) {
         if (response.content !== undefined && "text/html" in response.content) continue;
         response.headers = {
           ...response.headers,
@@ -98,8 +92,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
   addDeleteItemOperation(document);
-  addInternalErrorResponse(document);
-  addRequestIdHeader(document);
+  addCommonResponses(document);
   return document;
 }
 
