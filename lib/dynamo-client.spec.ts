@@ -1,17 +1,14 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "./dynamo-client";
+import { startFaultyStore } from "./testing/faulty-store";
 
 describe("createDocumentClient", () => {
   it("gives up on a store that accepts connections but never answers", async () => {
     // Prepare
-    const silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
+    const silent = await startFaultyStore();
     const client = createDocumentClient({
       region: "us-east-1",
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint: silent.endpoint,
       connectTimeoutMs: 200,
       requestTimeoutMs: 200,
       maxAttempts: 2,
@@ -27,8 +24,7 @@ describe("createDocumentClient", () => {
       expect(Date.now() - startedAt).toBeLessThan(2000);
     } finally {
       client.destroy();
-      silent.closeAllConnections();
-      silent.close();
+      await silent.close();
     }
   });
 });

@@ -1,25 +1,17 @@
-import { createServer, type Server } from "node:http";
-import {
-  createServer as createTcpServer,
-  type AddressInfo,
-  type Server as TcpServer,
-  type Socket,
-} from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import request from "supertest";
 import { errorBody } from "../../lib/http-error";
 import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/testing/dynalite";
+import { startFaultyStore } from "../../lib/testing/faulty-store";
 import { startApp, TEST_TABLE, UNKNOWN_KEY, useServiceEnv, type TestApp } from "./test-app";
 
 const UNAVAILABLE = errorBody(503, "The data store is unavailable; try again shortly");
 
-async function listen<T extends Server | TcpServer>(server: T): Promise<number> {
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as AddressInfo).port;
-}
-
+/** A port on 127.0.0.1 that nothing listens on: connections are refused. */
 async function closedPort(): Promise<number> {
-  const server = createTcpServer();
-  const port = await listen(server);
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
@@ -88,11 +80,9 @@ describe("when DynamoDB fails", () => {
   });
 
   it("gives up on a store that never answers after the configured timeout and attempts", async () => {
-    const sockets = new Set<Socket>();
-    const silent = createTcpServer((socket) => sockets.add(socket));
-    const port = await listen(silent);
+    const silent = await startFaultyStore();
     try {
-      useServiceEnv(`http://127.0.0.1:${port}`, {
+      useServiceEnv(silent.endpoint, {
         DYNAMODB_REQUEST_TIMEOUT_MS: "200",
         DYNAMODB_MAX_ATTEMPTS: "2",
       });
@@ -106,39 +96,28 @@ describe("when DynamoDB fails", () => {
     } finally {
       await app?.close();
       app = undefined;
-      sockets.forEach((socket) => socket.destroy());
-      silent.close();
+      await silent.close();
     }
   });
 
   it("answers 503 when DynamoDB throttles, after the configured attempts", async () => {
-    let calls = 0;
-    const throttling = createServer((req, res) => {
-      calls++;
-      req.resume();
-      res.writeHead(400, { "Content-Type": "application/x-amz-json-1.0" });
-      res.end(
-        JSON.stringify({
-          __type: "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
-          message: "The level of configured provisioned throughput for the table was exceeded",
-        }),
-      );
+    const throttling = await startFaultyStore({
+      type: "ProvisionedThroughputExceededException",
+      message: "The level of configured provisioned throughput for the table was exceeded",
     });
-    const port = await listen(throttling);
     try {
-      useServiceEnv(`http://127.0.0.1:${port}`, { DYNAMODB_MAX_ATTEMPTS: "2" });
+      useServiceEnv(throttling.endpoint, { DYNAMODB_MAX_ATTEMPTS: "2" });
       app = await startApp();
       const url = app.url;
       const { result, ms } = await timed(() => request(url).post("/picus/put").send({ a: 1 }));
       expect(result.status).toBe(503);
       expect(result.body).toEqual(UNAVAILABLE);
-      expect(calls).toBe(2);
+      expect(throttling.calls()).toBe(2);
       expect(ms).toBeLessThan(3_000);
     } finally {
       await app?.close();
       app = undefined;
-      throttling.closeAllConnections();
-      throttling.close();
+      await throttling.close();
     }
   });
 });

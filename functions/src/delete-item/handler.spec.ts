@@ -1,6 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { ALBResult } from "aws-lambda";
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../lib/dynamo-client";
@@ -11,6 +9,7 @@ import {
   startDynalite,
   type DynaliteServer,
 } from "../../../lib/testing/dynalite";
+import { startFaultyStore } from "../../../lib/testing/faulty-store";
 import { createTestALBEvent, createTestMultiValueALBEvent } from "../../test/alb-event";
 import type { DeleteItemHandler } from "./create-handler";
 
@@ -218,12 +217,10 @@ describe("the DELETE handler against dynalite", () => {
 
   it("answers 503 quickly when the store does not answer", async () => {
     // Prepare
-    const silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
-    const { port } = silent.address() as AddressInfo;
+    const silent = await startFaultyStore();
     const isolated = await loadHandler({
       TABLE_NAME,
-      DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
+      DYNAMODB_ENDPOINT: silent.endpoint,
       DYNAMODB_MAX_ATTEMPTS: "2",
       DYNAMODB_REQUEST_TIMEOUT_MS: "200",
     });
@@ -245,27 +242,16 @@ describe("the DELETE handler against dynalite", () => {
       statusCode: 503,
       error: { name: "StoreUnavailable", cause: { name: "TimeoutError" } },
     });
-    silent.close();
-    silent.closeAllConnections();
+    await silent.close();
   });
 
   it("answers 500 and logs at error when the store refuses for another reason", async () => {
     // Prepare: a store that denies every call, as DynamoDB does without the IAM permission
-    const denying = createServer((_req, res) => {
-      res.writeHead(400, { "content-type": "application/x-amz-json-1.0" });
-      res.end(
-        JSON.stringify({
-          __type: "com.amazon.coral.service#AccessDeniedException",
-          message: "not authorized to perform dynamodb:DeleteItem",
-        }),
-      );
+    const denying = await startFaultyStore({
+      type: "AccessDeniedException",
+      message: "not authorized to perform dynamodb:DeleteItem",
     });
-    await new Promise<void>((resolve) => denying.listen(0, "127.0.0.1", resolve));
-    const { port } = denying.address() as AddressInfo;
-    const isolated = await loadHandler({
-      TABLE_NAME,
-      DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}`,
-    });
+    const isolated = await loadHandler({ TABLE_NAME, DYNAMODB_ENDPOINT: denying.endpoint });
 
     // Act
     const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
@@ -278,8 +264,7 @@ describe("the DELETE handler against dynalite", () => {
       statusCode: 500,
       error: { name: "AccessDeniedException" },
     });
-    denying.close();
-    denying.closeAllConnections();
+    await denying.close();
   });
 
   it("answers 503, as the service does, when the table does not exist", async () => {
