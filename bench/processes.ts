@@ -1,7 +1,6 @@
 /** Child processes for the benchmark: loopback only, every wait bounded. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 
 const STDERR_TAIL_CHARS = 4000;
@@ -18,19 +17,6 @@ export interface ChildServer {
   stderrTail(): string;
   /** SIGTERM, then SIGKILL if the process has not exited within 10 s. Resolves on exit. */
   stop(): Promise<void>;
-}
-
-/** A port that was free a moment ago on the loopback interface. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, LOOPBACK, () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      probe.close(() => (port > 0 ? resolve(port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 export interface StartOptions {

@@ -8,11 +8,11 @@
  */
 import { execFile, spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readdir, rm, stat, symlink } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { createLocalDynamoClient, createTable, startDynalite } from "../lib/testing/dynalite";
+import { freePort } from "../lib/testing/free-port";
 
 const ROOT = resolve(__dirname, "..");
 const run = promisify(execFile);
@@ -58,14 +58,6 @@ async function countPackages(nodeModules: string): Promise<number> {
 
 function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 async function main(): Promise<void> {

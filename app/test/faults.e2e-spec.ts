@@ -1,20 +1,11 @@
-import { createServer, type AddressInfo } from "node:net";
 import request from "supertest";
 import { errorBody } from "../../lib/http-error";
 import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/testing/dynalite";
 import { startFaultyStore } from "../../lib/testing/faulty-store";
+import { freePort } from "../../lib/testing/free-port";
 import { startApp, TEST_TABLE, UNKNOWN_KEY, useServiceEnv, type TestApp } from "./test-app";
 
 const UNAVAILABLE = errorBody(503, "The data store is unavailable; try again shortly");
-
-/** A port on 127.0.0.1 that nothing listens on: connections are refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function timed<T>(action: () => Promise<T>): Promise<{ result: T; ms: number }> {
   const started = performance.now();
@@ -31,7 +22,7 @@ describe("when DynamoDB fails", () => {
   });
 
   it("answers 503 quickly while the store is unreachable, and serves again once it is back", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     useServiceEnv(`http://127.0.0.1:${port}`);
     app = await startApp();
     const url = app.url;

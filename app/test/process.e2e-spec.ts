@@ -1,7 +1,6 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -12,17 +11,10 @@ import {
   startDynalite,
   type DynaliteServer,
 } from "../../lib/testing/dynalite";
+import { freePort } from "../../lib/testing/free-port";
 import { TEST_TABLE } from "./test-app";
 
 const ROOT = resolve(__dirname, "../..");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 interface ServiceProcess {
   child: ChildProcessWithoutNullStreams;
