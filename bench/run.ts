@@ -19,7 +19,7 @@ import { build } from "esbuild";
 import { parseItemKey } from "../lib/item-key";
 import { API_PREFIX, HEALTH_CHECK_PATH } from "../lib/routes";
 import { TABLE_ATTRIBUTES, TABLE_HASH_KEY } from "../lib/table";
-import { freePort } from "../lib/testing/free-port";
+import { freePort } from "../lib/free-port";
 import { httpRequest, LOOPBACK, startNode, waitForOk, type ChildServer } from "./processes";
 import { snapshot, usageBetween } from "./cpu";
 import { describeProfile } from "./profile";

@@ -12,7 +12,7 @@ import {
   createTable,
   startDynalite,
   type DynaliteServer,
-} from "../lib/testing/dynalite";
+} from "../lib/dynalite";
 import { bundleDeleteFunction, DELETE_FUNCTION_HANDLER } from "./build";
 import { createTestALBEvent, createTestMultiValueALBEvent } from "./test/alb-event";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startDynalite } from "../lib/testing/dynalite";
+import { startDynalite } from "../lib/dynalite";
 import { startLocalStack, type LocalStack } from "./local-stack";
 
 interface ItemView {

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { createApp } from "../app/src/app.factory";
 import { createDocumentClient } from "../lib/dynamo-client";
-import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/testing/dynalite";
+import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/dynalite";
 import { readConfig } from "../functions/src/delete-item/config";
 import { createDeleteItemHandler } from "../functions/src/delete-item/create-handler";
 import { createLogger } from "../functions/src/delete-item/logger";

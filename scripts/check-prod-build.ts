@@ -11,8 +11,8 @@ import { cp, mkdir, mkdtemp, readdir, rm, stat, symlink } from "node:fs/promises
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import { createLocalDynamoClient, createTable, startDynalite } from "../lib/testing/dynalite";
-import { freePort } from "../lib/testing/free-port";
+import { createLocalDynamoClient, createTable, startDynalite } from "../lib/dynalite";
+import { freePort } from "../lib/free-port";
 
 const ROOT = resolve(__dirname, "..");
 const run = promisify(execFile);

@@ -5,7 +5,7 @@ import {
   createTable,
   startDynalite,
   type DynaliteServer,
-} from "../../lib/testing/dynalite";
+} from "../../lib/dynalite";
 import { ItemKeyConflictError } from "../src/common/errors";
 import type { appConfig } from "../src/config/app.config";
 import { DynamoItemsRepository } from "../src/items/dynamo-items.repository";

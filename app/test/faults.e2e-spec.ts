@@ -1,8 +1,8 @@
 import request from "supertest";
 import { errorBody } from "../../lib/http-error";
-import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/testing/dynalite";
+import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/dynalite";
 import { startFaultyStore } from "../../lib/testing/faulty-store";
-import { freePort } from "../../lib/testing/free-port";
+import { freePort } from "../../lib/free-port";
 import { startApp, TEST_TABLE, UNKNOWN_KEY, useServiceEnv, type TestApp } from "./test-app";
 
 const UNAVAILABLE = errorBody(503, "The data store is unavailable; try again shortly");

@@ -10,8 +10,8 @@ import {
   createTable,
   startDynalite,
   type DynaliteServer,
-} from "../../lib/testing/dynalite";
-import { freePort } from "../../lib/testing/free-port";
+} from "../../lib/dynalite";
+import { freePort } from "../../lib/free-port";
 import { TEST_TABLE } from "./test-app";
 
 const ROOT = resolve(__dirname, "../..");

@@ -6,7 +6,7 @@ import {
   createTable,
   startDynalite,
   type DynaliteServer,
-} from "../../lib/testing/dynalite";
+} from "../../lib/dynalite";
 
 export const TEST_TABLE = "picus-e2e";
 

@@ -8,7 +8,7 @@ import {
   createTable,
   startDynalite,
   type DynaliteServer,
-} from "../../../lib/testing/dynalite";
+} from "../../../lib/dynalite";
 import { startFaultyStore } from "../../../lib/testing/faulty-store";
 import { createTestALBEvent, createTestMultiValueALBEvent } from "../../test/alb-event";
 import type { DeleteItemHandler } from "./create-handler";

@@ -9,7 +9,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Level } from "level";
-import { createTableInput } from "../table";
+import { createTableInput } from "./table";
 
 interface DynaliteOptions {
   path?: string;

@@ -1,0 +1,70 @@
+import { z } from "zod";
+import type { DynamoClientSettings } from "./dynamo-client";
+import { CONTAINER_PORT } from "./routes";
+
+/** pino's levels; one LOG_LEVEL fits the service, the function and the local stack. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Raised at start-up when the environment is incomplete or malformed; names every problem. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** An environment variable: trimmed, and unset when empty. */
+const variable = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (typeof value === "string" ? value.trim() || undefined : value), schema);
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
+const integerVariable = (min: number, max: number, fallback: number) =>
+  variable(integer(min, max).optional()).transform((value) => value ?? fallback);
+
+export const portVariable = integerVariable(0, 65_535, CONTAINER_PORT);
+
+/** The variables every runtime that talks to the table reads. */
+export const storeEnvironment = z.object({
+  TABLE_NAME: variable(z.string()),
+  AWS_REGION: variable(z.string()),
+  DYNAMODB_ENDPOINT: variable(z.url({ protocol: /^https?$/ }).optional()),
+  DYNAMODB_REQUEST_TIMEOUT_MS: integerVariable(50, 60_000, 1000),
+  DYNAMODB_MAX_ATTEMPTS: integerVariable(1, 10, 3),
+  LOG_LEVEL: variable(
+    z.preprocess(
+      (value) => (typeof value === "string" ? value.toLowerCase() : value),
+      z.enum(LOG_LEVELS).default("info"),
+    ),
+  ),
+});
+export type StoreEnvironment = z.infer<typeof storeEnvironment>;
+
+/** Validates `env` against `schema`, or throws a ConfigError naming every variable that is wrong. */
+export function parseEnvironment<T extends z.ZodType>(
+  schema: T,
+  env: Readonly<Record<string, string | undefined>>,
+): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const value = env[name]?.trim();
+    const what = value ? `is invalid (${JSON.stringify(value)})` : "is not set";
+    return `  - ${name} ${what}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${problems.join("\n")}`);
+}
+
+export function dynamoSettings(env: StoreEnvironment): DynamoClientSettings {
+  return {
+    region: env.AWS_REGION,
+    endpoint: env.DYNAMODB_ENDPOINT,
+    connectTimeoutMs: env.DYNAMODB_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: env.DYNAMODB_REQUEST_TIMEOUT_MS,
+    maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
+  };
+}
