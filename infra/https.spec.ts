@@ -1,5 +1,5 @@
 import { runStack, type StackRun } from "./testing/run-stack";
-import { describeStack, PROD_EXPECTATIONS } from "./test/stack-suite";
+import { describeStack, PROD_EXPECTATIONS } from "./testing/stack-suite";
 import { named } from "./testing/query";
 
 const CERTIFICATE =

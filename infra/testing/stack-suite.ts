@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH } from "../../lib/routes";
 import { SERVICE_TABLE_ACTIONS } from "../components/service";
-import { asList, named, ofType, policyStatements } from "../testing/query";
-import type { DeclaredResource, StackRun } from "../testing/run-stack";
+import { asList, named, ofType, policyStatements } from "./query";
+import type { DeclaredResource, StackRun } from "./run-stack";
 
 /** What a stack file is expected to produce, where dev and prod differ. */
 export interface StackExpectations {
