@@ -16,15 +16,15 @@ function run(script: string, args: string[], env: Record<string, string> = {}) {
 
 describe("npm run smoke", () => {
   it("exits 2 with the usage when the base URL is missing or not http(s)", () => {
-    expect(run("scripts/smoke.ts", []).code).toBe(2);
-    const bad = run("scripts/smoke.ts", ["localhost:3000"]);
+    expect(run("scripts/smoke/cli.ts", []).code).toBe(2);
+    const bad = run("scripts/smoke/cli.ts", ["localhost:3000"]);
 
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("usage: npm run smoke -- <base-url>");
   });
 
   it("exits 2 on a readiness timeout that is not a positive number", () => {
-    const result = run("scripts/smoke.ts", ["http://127.0.0.1:9"], {
+    const result = run("scripts/smoke/cli.ts", ["http://127.0.0.1:9"], {
       SMOKE_READY_TIMEOUT_MS: "soon",
     });
 
@@ -33,7 +33,7 @@ describe("npm run smoke", () => {
   });
 
   it("exits 1 naming the failed step when nothing answers", () => {
-    const result = run("scripts/smoke.ts", ["http://127.0.0.1:9"], {
+    const result = run("scripts/smoke/cli.ts", ["http://127.0.0.1:9"], {
       SMOKE_READY_TIMEOUT_MS: "500",
     });
 
