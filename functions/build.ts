@@ -4,7 +4,7 @@ import { build } from "esbuild";
 
 const REPOSITORY_ROOT = resolve(__dirname, "..");
 
-export const DELETE_FUNCTION_ENTRY = resolve(__dirname, "src/delete-item/handler.ts");
+export const DELETE_FUNCTION_ENTRY = resolve(__dirname, "src/delete-item/index.ts");
 
 /** The Lambda handler setting for the bundle: `index.js`, export `handler`. */
 export const DELETE_FUNCTION_HANDLER = "index.handler";

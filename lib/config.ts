@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 }
 
 /** An environment variable: trimmed, and unset when empty. */
-const variable = <T extends z.ZodType>(schema: T) =>
+export const variable = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (typeof value === "string" ? value.trim() || undefined : value), schema);
 
 const integer = (min: number, max: number) =>

@@ -4,7 +4,7 @@ import {
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
-import { isStoreUnavailable } from "./dynamo-errors";
+import { isStoreUnavailable } from "./errors";
 
 const withCode = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 

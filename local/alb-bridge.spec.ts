@@ -1,8 +1,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { rawExchange } from "../app/test/raw-request";
 import type { ALBEvent, ALBResult } from "aws-lambda";
-import { albBridge, type AlbBridgeOptions } from "./alb-bridge";
+import { albBridge } from "./alb-bridge";
 
 interface RawResponse {
   status: number;
@@ -45,12 +44,10 @@ describe("albBridge", () => {
   let url: string;
   let events: ALBEvent[];
   let answer: (event: ALBEvent) => Promise<ALBResult>;
-  let options: AlbBridgeOptions;
 
   beforeAll(async () => {
-    // As the service's server: Host-less requests reach the handlers (answerClientErrors).
-    server = createServer({ requireHostHeader: false }, (req, res) => {
-      albBridge(async (event) => answer(event), options)(req, res, () => {
+    server = createServer((req, res) => {
+      albBridge(async (event) => answer(event))(req, res, () => {
         res.statusCode = 418;
         res.end("next");
       });
@@ -66,7 +63,6 @@ describe("albBridge", () => {
 
   beforeEach(() => {
     events = [];
-    options = {};
     answer = (event) => {
       events.push(event);
       return Promise.resolve({ statusCode: 204, statusDescription: "204 No Content", body: "" });
@@ -80,29 +76,6 @@ describe("albBridge", () => {
     // Assess
     expect(responses.map((response) => response.status)).toEqual([418, 418]);
     expect(events).toEqual([]);
-  });
-
-  it("routes an absolute-form request target by its path, as the load balancer does", async () => {
-    // Prepare
-    const { hostname, port } = new URL(url);
-
-    // Act
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request(
-        { hostname, port, method: "DELETE", path: "http://picus.example/picus/k?x=1" },
-        (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
-        },
-      );
-      req.on("error", reject);
-      req.end();
-    });
-
-    // Assess
-    expect(status).toBe(204);
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ path: "/picus/k", queryStringParameters: { x: "1" } });
   });
 
   it("builds a single-value ALB event: raw path and query, last values, ALB headers", async () => {
@@ -128,36 +101,12 @@ describe("albBridge", () => {
       queryStringParameters: { x: "%20two", flag: "" },
       body: '{"ignored":true}',
       isBase64Encoded: false,
-      requestContext: { elb: { targetGroupArn: expect.stringContaining("targetgroup/") } },
     });
     expect(event.multiValueHeaders).toBeUndefined();
     expect(event.headers).toMatchObject({
       "x-request-id": "second",
       "content-type": "application/json",
-      "x-forwarded-for": "127.0.0.1",
-      "x-forwarded-proto": "http",
       "x-amzn-trace-id": expect.stringMatching(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/),
-    });
-  });
-
-  it("builds a multi-value event when the target group has multi-value headers", async () => {
-    // Prepare
-    options = { multiValueHeaders: true };
-
-    // Act
-    await send(url, "DELETE", "/picus/k?x=1&x=2", [
-      ["x-amzn-trace-id", "Root=1-abc"],
-      ["Accept", "a"],
-      ["Accept", "b"],
-    ]);
-
-    // Assess
-    const [event] = events;
-    expect(event.headers).toBeUndefined();
-    expect(event.multiValueQueryStringParameters).toEqual({ x: ["1", "2"] });
-    expect(event.multiValueHeaders).toMatchObject({
-      accept: ["a", "b"],
-      "x-amzn-trace-id": ["Root=1-abc"],
     });
   });
 
@@ -172,7 +121,7 @@ describe("albBridge", () => {
     expect(events[0]).toMatchObject({ body: bytes.toString("base64"), isBase64Encoded: true });
   });
 
-  it("writes the result: status line, single or multi-value headers, base64 body", async () => {
+  it("writes the result's status, headers and body", async () => {
     // Prepare
     const results: ALBResult[] = [
       {
@@ -181,57 +130,22 @@ describe("albBridge", () => {
         headers: { "x-request-id": "r-1", "content-type": "application/json" },
         body: '{"statusCode":404}',
       },
-      {
-        statusCode: 200,
-        statusDescription: "200 OK",
-        multiValueHeaders: { "set-cookie": ["a=1", "b=2"] },
-        body: Buffer.from("binary").toString("base64"),
-        isBase64Encoded: true,
-      },
     ];
     answer = () => Promise.resolve(results.shift() as ALBResult);
 
     // Act
     const notFound = await send(url, "DELETE", "/picus/k");
-    const ok = await send(url, "DELETE", "/picus/k");
 
     // Assess
-    expect(notFound).toMatchObject({ status: 404, statusMessage: "Not Found" });
+    expect(notFound.status).toBe(404);
     expect(notFound.headers).toMatchObject({
       "x-request-id": "r-1",
       "content-type": "application/json",
     });
     expect(notFound.body.toString()).toBe('{"statusCode":404}');
-    expect(ok.headers["set-cookie"]).toEqual(["a=1", "b=2"]);
-    expect(ok.body.toString()).toBe("binary");
   });
 
-  it("answers 413 to a body larger than ALB passes to Lambda", async () => {
-    // Prepare
-    options = { maxBodyBytes: 10 };
-
-    // Act
-    const response = await send(url, "DELETE", "/picus/k", [], "x".repeat(11));
-
-    // Assess
-    expect(response.status).toBe(413);
-    expect(response.headers).toMatchObject({ server: "awselb/2.0", "content-type": "text/html" });
-    expect(response.headers).not.toHaveProperty("x-request-id");
-    expect(response.body.toString()).toContain("<h1>413 Payload Too Large</h1>");
-    expect(events).toEqual([]);
-  });
-
-  it("answers 400 like ALB to an HTTP/1.1 request without Host", async () => {
-    // Act
-    const raw = await rawExchange(url, "DELETE /picus/k HTTP/1.1\r\n\r\n");
-
-    // Assess
-    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
-    expect(raw.toLowerCase()).toContain("server: awselb/2.0");
-    expect(events).toEqual([]);
-  });
-
-  it("answers 502 like ALB when the function fails", async () => {
+  it("answers 502 when the function fails, as the load balancer does", async () => {
     // Prepare
     answer = () => Promise.reject(new Error("crash"));
 
@@ -240,7 +154,6 @@ describe("albBridge", () => {
 
     // Assess
     expect(response.status).toBe(502);
-    expect(response.headers).toMatchObject({ server: "awselb/2.0", "content-type": "text/html" });
-    expect(response.body.toString()).toContain("<h1>502 Bad Gateway</h1>");
+    expect(JSON.parse(response.body.toString())).toMatchObject({ statusCode: 502 });
   });
 });

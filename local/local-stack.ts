@@ -2,11 +2,11 @@ import { mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { createApp } from "../app/src/app.factory";
+import { createDeleteItemHandler } from "../functions/src/delete-item";
+import { dynamoSettings, parseEnvironment, storeEnvironment } from "../lib/config";
 import { createDocumentClient } from "../lib/dynamo-client";
 import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/dynalite";
-import { readConfig } from "../functions/src/delete-item/config";
-import { createDeleteItemHandler } from "../functions/src/delete-item/create-handler";
-import { createLogger } from "../functions/src/delete-item/logger";
+import { createLogger } from "../lib/logger";
 import { albBridge } from "./alb-bridge";
 
 export const DEFAULT_TABLE_NAME = "picus-local";
@@ -64,13 +64,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_REGION: process.env.AWS_REGION ?? DEFAULT_REGION,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
     });
-    const functionConfig = readConfig(process.env);
-    const functionClient = createDocumentClient(functionConfig.dynamo);
+    const env = parseEnvironment(storeEnvironment, process.env);
+    const functionClient = createDocumentClient(dynamoSettings(env));
     started.push(() => Promise.resolve(functionClient.destroy()));
     const deleteItem = createDeleteItemHandler({
       documentClient: functionClient,
-      tableName: functionConfig.tableName,
-      logger: createLogger(functionConfig.logLevel),
+      tableName: env.TABLE_NAME,
+      logger: createLogger(env.LOG_LEVEL),
     });
 
     // The bridge goes in front of the service, as the ALB's rule is in front of its default target.

@@ -1,40 +1,30 @@
 import { resolve } from "node:path";
-import { CONTAINER_PORT } from "../lib/routes";
-import { startLocalStack } from "./local-stack";
+import { z } from "zod";
+import { parseEnvironment, portVariable, storeEnvironment, variable } from "../lib/config";
+import { createLogger } from "../lib/logger";
+import { DEFAULT_TABLE_NAME, startLocalStack } from "./local-stack";
 
 const SIGNALS = ["SIGTERM", "SIGINT"] as const;
 
-/** pino-shaped lines, like the service's and the function's. */
-function log(level: "info" | "error", msg: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({
-    level: level === "info" ? 30 : 50,
-    time: Date.now(),
-    ...fields,
-    msg,
-  });
-  (level === "error" ? process.stderr : process.stdout).write(`${line}\n`);
-}
-
-function portFromEnv(): number {
-  const raw = process.env.PORT?.trim() || String(CONTAINER_PORT);
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw) || port > 65535) {
-    throw new Error(`PORT must be an integer from 0 to 65535, got "${process.env.PORT}"`);
-  }
-  return port;
-}
+const localEnvironment = z.object({
+  PORT: portVariable,
+  TABLE_NAME: variable(z.string().default(DEFAULT_TABLE_NAME)),
+  DYNAMODB_ENDPOINT: storeEnvironment.shape.DYNAMODB_ENDPOINT,
+  LOG_LEVEL: storeEnvironment.shape.LOG_LEVEL,
+});
 
 async function main(): Promise<void> {
-  const port = portFromEnv();
-  const dynamoEndpoint = process.env.DYNAMODB_ENDPOINT?.trim() || undefined;
-  const dataDir = resolve(".data", "dynalite");
+  const env = parseEnvironment(localEnvironment, process.env);
+  const logger = createLogger(env.LOG_LEVEL === "silent" ? "info" : env.LOG_LEVEL);
   const inherited = new Map(SIGNALS.map((signal) => [signal, process.listeners(signal)]));
-
   const stack = await startLocalStack({
-    port,
-    dataDir,
-    dynamoEndpoint,
-    tableName: process.env.TABLE_NAME?.trim() || undefined,
+    port: env.PORT,
+    dataDir: resolve(".data", "dynalite"),
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT,
+    tableName: env.TABLE_NAME,
+  }).catch((error: unknown) => {
+    logger.error({ err: error }, "the local stack failed to start");
+    process.exit(1);
   });
 
   // The local stack owns the process: its shutdown closes the service first (Nest drains
@@ -44,12 +34,12 @@ async function main(): Promise<void> {
       if (!inherited.get(signal)?.includes(listener)) process.off(signal, listener);
     }
     process.once(signal, () => {
-      log("info", `${signal} received, shutting down`);
+      logger.info(`${signal} received, shutting down`);
       process.once(signal, () => process.exit(1));
       stack.close().then(
         () => process.exit(0),
         (error: unknown) => {
-          log("error", "shutdown failed", { error: String(error) });
+          logger.error({ err: error }, "shutdown failed");
           process.exit(1);
         },
       );
@@ -59,19 +49,14 @@ async function main(): Promise<void> {
   const url = `http://localhost:${stack.port}`;
   const store = stack.dataDir
     ? `embedded dynalite, data in ${stack.dataDir}`
-    : `the store at ${stack.dynamoEndpoint}`;
-  log("info", `picus is serving on ${url} with ${store}`, {
-    url,
-    table: stack.tableName,
-    tableCreated: stack.tableCreated,
-    dynamoEndpoint: stack.dynamoEndpoint,
-    dataDir: stack.dataDir,
-  });
+    : stack.dynamoEndpoint;
+  logger.info(
+    { url, table: stack.tableName, tableCreated: stack.tableCreated, dataDir: stack.dataDir },
+    `picus is serving on ${url} with ${store}`,
+  );
 }
 
 main().catch((error: unknown) => {
-  log("error", "the local stack failed to start", {
-    error: error instanceof Error ? error.message : String(error),
-  });
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

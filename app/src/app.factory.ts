@@ -1,9 +1,7 @@
-import { BadRequestException, ValidationPipe } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
 import { ExpressAdapter, type NestExpressApplication } from "@nestjs/platform-express";
 import express, { type RequestHandler } from "express";
 import { AppModule } from "./app.module";
-import { answerClientErrors, hostHeaderMiddleware } from "./common/client-errors";
 import { ErrorBodyFilter } from "./common/error-body.filter";
 import { configureServerTimeouts, GracefulShutdown } from "./common/graceful-shutdown";
 import { accessLogMiddleware, PinoLoggerService } from "./common/logging";
@@ -36,22 +34,9 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.use(requestIdMiddleware);
   app.use(accessLogMiddleware(logger.pino));
   app.use(app.get(GracefulShutdown).middleware);
-  app.use(hostHeaderMiddleware);
   app.useGlobalFilters(new ErrorBodyFilter());
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: (errors) =>
-        new BadRequestException(
-          errors.flatMap((error) => Object.values(error.constraints ?? {})).join("; "),
-        ),
-    }),
-  );
   setupOpenApi(app);
   configureServerTimeouts(app.getHttpServer());
-  answerClientErrors(app.getHttpServer(), logger.pino);
   app.enableShutdownHooks(["SIGTERM", "SIGINT"], { useProcessExit: true });
   return app;
 }

@@ -1,5 +1,6 @@
-import { ConfigValidationError, loadAppConfig } from "./config/app.config";
+import { ConfigError } from "../../lib/config";
 import { createApp } from "./app.factory";
+import { loadAppConfig } from "./config/app.config";
 
 async function main(): Promise<void> {
   const { port } = loadAppConfig();
@@ -8,7 +9,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof ConfigValidationError ? error.message : error;
-  console.error(message);
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

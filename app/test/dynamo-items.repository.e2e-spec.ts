@@ -6,7 +6,7 @@ import {
   startDynalite,
   type DynaliteServer,
 } from "../../lib/dynalite";
-import { ItemKeyConflictError } from "../src/common/errors";
+import { ItemKeyConflictError } from "../src/items/items.repository";
 import type { appConfig } from "../src/config/app.config";
 import { DynamoItemsRepository } from "../src/items/dynamo-items.repository";
 import { TEST_TABLE } from "./test-app";
@@ -24,7 +24,6 @@ describe("DynamoItemsRepository against dynalite", () => {
     await createTable(admin, TEST_TABLE);
     admin.destroy();
     const settings = {
-      tableName: TEST_TABLE,
       region: "us-east-1",
       endpoint: store.endpoint,
       connectTimeoutMs: 1000,
@@ -33,9 +32,12 @@ describe("DynamoItemsRepository against dynalite", () => {
     };
     const client = createDocumentClient(settings);
     destroy = () => client.destroy();
-    const config = { port: 0, logLevel: "silent", dynamodb: settings } as ConfigType<
-      typeof appConfig
-    >;
+    const config = {
+      port: 0,
+      logLevel: "silent",
+      tableName: TEST_TABLE,
+      dynamodb: settings,
+    } as ConfigType<typeof appConfig>;
     repository = new DynamoItemsRepository(client, config);
   });
 

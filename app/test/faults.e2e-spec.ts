@@ -1,5 +1,5 @@
 import request from "supertest";
-import { errorBody } from "../../lib/http-error";
+import { errorBody } from "../../lib/errors";
 import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/dynalite";
 import { startFaultyStore } from "../../lib/testing/faulty-store";
 import { freePort } from "../../lib/free-port";

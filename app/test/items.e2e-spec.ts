@@ -1,8 +1,8 @@
 import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "node:zlib";
 import request from "supertest";
-import { errorBody } from "../../lib/http-error";
+import { errorBody } from "../../lib/errors";
 import { rawRequest } from "./raw-request";
-import { MAX_LIST_LIMIT } from "../src/items/items.service";
+import { MAX_LIST_LIMIT } from "../src/items/list-cursor";
 import { nestedObject, startStack, UNKNOWN_KEY, type TestApp } from "./test-app";
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,5 +1,5 @@
 import request from "supertest";
-import { MAX_LIST_LIMIT } from "../src/items/items.service";
+import { MAX_LIST_LIMIT } from "../src/items/list-cursor";
 import { startStack, type TestApp } from "./test-app";
 
 /** More than DynamoDB's 1 MB Scan page: 48 items of ~30 KB plus 40 small ones. */

@@ -117,42 +117,24 @@ describe("service basics", () => {
     });
   });
 
-  describe("requests Node's HTTP parser rejects", () => {
-    function parse(raw: string): { status: number; headers: string; body: unknown } {
-      const [head, body] = raw.split("\r\n\r\n", 2);
-      return {
-        status: Number(head.split(" ")[1]),
-        headers: head.toLowerCase(),
-        body: JSON.parse(body),
-      };
-    }
-
-    it.each([
-      [
-        "headers over 16 KiB",
-        `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
-        431,
-      ],
-      [
-        "a request line over 16 KiB",
-        `GET /picus/get/${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
-        431,
-      ],
-      ["a lower-case method", "delete /picus/x HTTP/1.1\r\nHost: x\r\n\r\n", 400],
-      ["a garbled request line", "\x01\x02 nonsense\r\n\r\n", 400],
-      ["an HTTP/1.1 request without Host", "GET /health HTTP/1.1\r\n\r\n", 400],
-      ["a CONNECT request", "CONNECT /picus/list HTTP/1.1\r\nHost: x\r\n\r\n", 405],
-    ])("answers %s with the error body and an x-request-id", async (_name, bytes, status) => {
-      const response = parse(await rawExchange(stack.url, bytes));
-      expect(response.status).toBe(status);
-      expect(response.headers).toContain("content-type: application/json");
-      expect(response.headers).toMatch(/x-request-id: [0-9a-f-]{36}/);
-      expect(response.body).toEqual({
-        statusCode: status,
-        error: expect.any(String),
-        message: expect.any(String),
-      });
-    });
+  // In AWS the load balancer refuses these before they reach a task; locally Node answers them.
+  it.each([
+    [
+      "headers over 16 KiB",
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+    ],
+    [
+      "a request line over 16 KiB",
+      `GET /picus/get/${"a".repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    ["a lower-case method", "delete /picus/x HTTP/1.1\r\nHost: x\r\n\r\n"],
+    ["a garbled request line", "\x01\x02 nonsense\r\n\r\n"],
+    ["an HTTP/1.1 request without Host", "GET /health HTTP/1.1\r\n\r\n"],
+    ["a CONNECT request", "CONNECT /picus/list HTTP/1.1\r\nHost: x\r\n\r\n"],
+  ])("answers %s with a 4xx or a closed connection, and keeps serving", async (_name, bytes) => {
+    const raw = await rawExchange(stack.url, bytes);
+    expect(raw === "" || /^HTTP\/1\.1 4\d\d /.test(raw)).toBe(true);
+    await request(stack.url).get("/health").expect(200);
   });
 
   it("still serves a put sent with Expect: 100-continue", async () => {

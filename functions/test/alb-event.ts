@@ -33,29 +33,3 @@ export function createTestALBEvent(options: TestALBEventOptions = {}): ALBEvent 
     isBase64Encoded: options.isBase64Encoded ?? false,
   };
 }
-
-export interface TestMultiValueALBEventOptions extends Omit<
-  TestALBEventOptions,
-  "headers" | "query"
-> {
-  query?: Record<string, string[]>;
-  headers?: Record<string, string[]>;
-}
-
-/** An ALB event from a target group with multi-value headers on. */
-export function createTestMultiValueALBEvent(
-  options: TestMultiValueALBEventOptions = {},
-): ALBEvent {
-  const defaults = Object.fromEntries(
-    Object.entries(ALB_HEADERS).map(([name, value]) => [name, [value]]),
-  );
-  return {
-    requestContext: { elb: { targetGroupArn: TARGET_GROUP_ARN } },
-    httpMethod: options.method ?? "DELETE",
-    path: options.path ?? "/picus/00000000-0000-4000-8000-000000000000",
-    multiValueQueryStringParameters: options.query ?? {},
-    multiValueHeaders: { ...defaults, ...options.headers },
-    body: options.body ?? "",
-    isBase64Encoded: options.isBase64Encoded ?? false,
-  };
-}

@@ -1,5 +1,5 @@
 import { ApiProperty } from "@nestjs/swagger";
-import type { ErrorBody } from "../../../lib/http-error";
+import type { ErrorBody } from "../../../lib/errors";
 
 /** The OpenAPI description of lib/http-error.ts's ErrorBody. */
 export class ErrorBodyDto implements ErrorBody {

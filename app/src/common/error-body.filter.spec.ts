@@ -11,9 +11,10 @@ import {
   ItemTooLargeError,
   StoreUnavailableError,
   UnstorableItemError,
-} from "./errors";
+} from "../../../lib/errors";
 import { ErrorBodyFilter, toErrorBody } from "./error-body.filter";
-import { createRootLogger, PinoLoggerService } from "./logging";
+import { createLogger } from "../../../lib/logger";
+import { PinoLoggerService } from "./logging";
 
 /** The shape of the errors body-parser raises (http-errors). */
 function createHttpError(status: number, message: string, fields: object = {}): Error {
@@ -34,14 +35,14 @@ describe("toErrorBody", () => {
       "a is wrong; b is wrong",
     ],
     [
-      new StoreUnavailableError("socket hang up"),
+      new StoreUnavailableError(new Error("socket hang up")),
       503,
       "Service Unavailable",
       "The data store is unavailable; try again shortly",
     ],
     [new ItemTooLargeError("too big"), 413, "Payload Too Large", "too big"],
     [new UnstorableItemError("too deep"), 422, "Unprocessable Entity", "too deep"],
-    [new InvalidCursorError("bad cursor"), 400, "Bad Request", "bad cursor"],
+    [new InvalidCursorError(), 400, "Bad Request", "The cursor is not one this service issued"],
     [
       createHttpError(413, "request entity too large", {
         type: "entity.too.large",
@@ -81,7 +82,7 @@ describe("ErrorBodyFilter", () => {
     const destination = {
       write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>),
     };
-    Logger.overrideLogger(new PinoLoggerService(createRootLogger("info", destination)));
+    Logger.overrideLogger(new PinoLoggerService(createLogger("info", destination)));
     return lines;
   }
 
@@ -106,7 +107,7 @@ describe("ErrorBodyFilter", () => {
 
   it.each([
     [new Error("secret detail"), 500, 50],
-    [new StoreUnavailableError("socket hang up"), 503, 40],
+    [new StoreUnavailableError(new Error("socket hang up")), 503, 40],
   ])("logs %p with the request's id and answers %d", (exception, statusCode, level) => {
     const lines = capture();
     const sent: { status?: number; body?: unknown } = {};

@@ -1,27 +1,6 @@
-import {
-  ArgumentsHost,
-  Catch,
-  ExceptionFilter,
-  HttpException,
-  HttpStatus,
-  Logger,
-} from "@nestjs/common";
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from "@nestjs/common";
 import type { Request, Response } from "express";
-import { STORE_UNAVAILABLE_MESSAGE } from "../../../lib/dynamo-errors";
-import { errorBody, type ErrorBody } from "../../../lib/http-error";
-import {
-  InvalidCursorError,
-  ItemTooLargeError,
-  StoreUnavailableError,
-  UnstorableItemError,
-} from "./errors";
-
-const DOMAIN_ERROR_STATUS = new Map<new (...args: never[]) => Error, HttpStatus>([
-  [StoreUnavailableError, HttpStatus.SERVICE_UNAVAILABLE],
-  [ItemTooLargeError, HttpStatus.PAYLOAD_TOO_LARGE],
-  [UnstorableItemError, HttpStatus.UNPROCESSABLE_ENTITY],
-  [InvalidCursorError, HttpStatus.BAD_REQUEST],
-]);
+import { errorBody, toErrorBody as apiErrorBody, type ErrorBody } from "../../../lib/errors";
 
 /** Errors raised by body-parser and other http-errors users carry their own 4xx status. */
 interface ClientHttpError {
@@ -64,22 +43,15 @@ function clientErrorMessage(error: ClientHttpError): string {
   return error.message;
 }
 
-/** Maps anything thrown while serving a request to a status and lib/http-error.ts's ErrorBody. */
+/** Maps anything thrown while serving a request to a status and lib/errors.ts's ErrorBody. */
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     return errorBody(exception.getStatus(), httpExceptionMessage(exception));
   }
-  for (const [type, status] of DOMAIN_ERROR_STATUS) {
-    if (exception instanceof type) {
-      const message =
-        status === HttpStatus.SERVICE_UNAVAILABLE ? STORE_UNAVAILABLE_MESSAGE : exception.message;
-      return errorBody(status, message);
-    }
-  }
   if (isClientHttpError(exception)) {
     return errorBody(exception.status, clientErrorMessage(exception));
   }
-  return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, "Internal server error");
+  return apiErrorBody(exception);
 }
 
 @Catch()

@@ -1,7 +1,8 @@
 import { Global, Module } from "@nestjs/common";
 import type { ConfigType } from "@nestjs/config";
 import { appConfig } from "../config/app.config";
-import { createRootLogger, PinoLoggerService } from "./logging";
+import { createLogger } from "../../../lib/logger";
+import { PinoLoggerService } from "./logging";
 
 /** The one pino logger, created from the validated LOG_LEVEL, behind Nest's LoggerService. */
 @Global()
@@ -11,7 +12,7 @@ import { createRootLogger, PinoLoggerService } from "./logging";
       provide: PinoLoggerService,
       inject: [appConfig.KEY],
       useFactory: (config: ConfigType<typeof appConfig>) =>
-        new PinoLoggerService(createRootLogger(config.logLevel)),
+        new PinoLoggerService(createLogger(config.logLevel)),
     },
   ],
   exports: [PinoLoggerService],

@@ -2,8 +2,9 @@ import { request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ConsoleLogger, Logger } from "@nestjs/common";
 import express, { type Response } from "express";
-import type { LogLevel } from "../config/app.config";
-import { accessLogMiddleware, createRootLogger, PinoLoggerService } from "./logging";
+import type { LogLevel } from "../../../lib/config";
+import { createLogger } from "../../../lib/logger";
+import { accessLogMiddleware, PinoLoggerService } from "./logging";
 import { requestIdMiddleware } from "./request-id";
 
 type LogLine = Record<string, unknown>;
@@ -11,7 +12,7 @@ type LogLine = Record<string, unknown>;
 function captureLogs(level: LogLevel): { service: PinoLoggerService; lines: LogLine[] } {
   const lines: LogLine[] = [];
   const destination = { write: (line: string) => lines.push(JSON.parse(line) as LogLine) };
-  return { service: new PinoLoggerService(createRootLogger(level, destination)), lines };
+  return { service: new PinoLoggerService(createLogger(level, destination)), lines };
 }
 
 describe("PinoLoggerService", () => {

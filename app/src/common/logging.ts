@@ -1,15 +1,6 @@
 import type { LoggerService } from "@nestjs/common";
 import type { NextFunction, Request, Response } from "express";
-import pino, { type DestinationStream, type Level, type Logger } from "pino";
-import type { LogLevel } from "../config/app.config";
-
-/**
- * The service's one logger: JSON lines on stdout in pino's shape (`level`, `time`, `pid`,
- * `hostname`, `msg`), like the DELETE function's and the local stack's.
- */
-export function createRootLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  return destination === undefined ? pino({ level }) : pino({ level }, destination);
-}
+import type { Level, Logger } from "pino";
 
 const NEST_LEVELS = {
   verbose: "trace",

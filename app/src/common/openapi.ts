@@ -2,7 +2,7 @@ import type { INestApplication } from "@nestjs/common";
 import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from "@nestjs/swagger";
 import { API_PREFIX } from "../../../lib/routes";
 import { ErrorBodyDto } from "./error-body.dto";
-import { REQUEST_ID_HEADER } from "./request-id";
+import { REQUEST_ID_HEADER } from "../../../lib/request-id";
 
 export const OPENAPI_JSON_PATH = "/openapi.json";
 export const SWAGGER_UI_PATH = "/docs";

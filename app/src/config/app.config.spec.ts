@@ -1,4 +1,5 @@
-import { ConfigValidationError, loadAppConfig } from "./app.config";
+import { ConfigError } from "../../../lib/config";
+import { loadAppConfig } from "./app.config";
 
 const REQUIRED = { TABLE_NAME: "picus", AWS_REGION: "eu-west-1" };
 
@@ -7,8 +8,8 @@ describe("loadAppConfig", () => {
     expect(loadAppConfig(REQUIRED)).toEqual({
       port: 3000,
       logLevel: "info",
+      tableName: "picus",
       dynamodb: {
-        tableName: "picus",
         region: "eu-west-1",
         endpoint: undefined,
         connectTimeoutMs: 1000,
@@ -23,7 +24,7 @@ describe("loadAppConfig", () => {
       ...REQUIRED,
       DYNAMODB_ENDPOINT: "http://localhost:8000",
       PORT: "8080",
-      LOG_LEVEL: "debug",
+      LOG_LEVEL: "DEBUG",
       DYNAMODB_REQUEST_TIMEOUT_MS: "250",
       DYNAMODB_MAX_ATTEMPTS: "5",
     });
@@ -35,7 +36,7 @@ describe("loadAppConfig", () => {
   });
 
   it("treats empty optional variables as unset", () => {
-    const config = loadAppConfig({ ...REQUIRED, DYNAMODB_ENDPOINT: "", LOG_LEVEL: "" });
+    const config = loadAppConfig({ ...REQUIRED, DYNAMODB_ENDPOINT: " ", LOG_LEVEL: "" });
     expect(config.dynamodb.endpoint).toBeUndefined();
     expect(config.logLevel).toBe("info");
   });
@@ -54,7 +55,7 @@ describe("loadAppConfig", () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toMatch(/^Invalid configuration:/);
     for (const expected of [

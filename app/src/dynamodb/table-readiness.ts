@@ -2,10 +2,9 @@ import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Inject, Injectable } from "@nestjs/common";
 import type { ConfigType } from "@nestjs/config";
-import { StoreUnavailableError } from "../common/errors";
+import { StoreUnavailableError, translateStoreError } from "../../../lib/errors";
 import { appConfig } from "../config/app.config";
 import { DYNAMODB_DOCUMENT_CLIENT } from "./dynamodb.constants";
-import { translateDynamoDbError } from "./dynamodb-errors";
 
 const SERVING_STATUSES = new Set(["ACTIVE", "UPDATING"]);
 
@@ -18,7 +17,7 @@ export class TableReadiness {
     @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient,
     @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
   ) {
-    this.tableName = config.dynamodb.tableName;
+    this.tableName = config.tableName;
   }
 
   async check(): Promise<void> {
@@ -29,11 +28,11 @@ export class TableReadiness {
       );
       status = Table?.TableStatus;
     } catch (error) {
-      throw translateDynamoDbError(error);
+      throw translateStoreError(error);
     }
     if (status === undefined || !SERVING_STATUSES.has(status)) {
       throw new StoreUnavailableError(
-        `Table ${this.tableName} is ${status ?? "in an unknown state"}`,
+        new Error(`Table ${this.tableName} is ${status ?? "in an unknown state"}`),
       );
     }
   }

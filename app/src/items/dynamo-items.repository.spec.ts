@@ -1,6 +1,5 @@
 import {
   ConditionalCheckFailedException,
-  DynamoDBServiceException,
   ProvisionedThroughputExceededException,
 } from "@aws-sdk/client-dynamodb";
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
@@ -8,32 +7,17 @@ import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
 import type { ConfigType } from "@nestjs/config";
 import { createDocumentClient } from "../../../lib/dynamo-client";
-import {
-  InvalidCursorError,
-  ItemKeyConflictError,
-  ItemTooLargeError,
-  StoreUnavailableError,
-  UnstorableItemError,
-} from "../common/errors";
+import { StoreUnavailableError } from "../../../lib/errors";
 import type { appConfig } from "../config/app.config";
 import { DynamoItemsRepository } from "./dynamo-items.repository";
+import { ItemKeyConflictError } from "./items.repository";
 
 const TABLE = "picus-unit";
 const ids = Array.from({ length: 6 }, (_, i) => `00000000-0000-4000-8000-00000000000${i}`);
 const record = (id: string) => ({ id, data: { id }, createdAt: "2026-01-01T00:00:00.000Z" });
 
-function validationError(message: string): DynamoDBServiceException {
-  return new DynamoDBServiceException({
-    name: "ValidationException",
-    $fault: "client",
-    $metadata: { httpStatusCode: 400 },
-    message,
-  });
-}
-
 describe("DynamoItemsRepository", () => {
   const settings = {
-    tableName: TABLE,
     region: "us-east-1",
     endpoint: "http://127.0.0.1:1",
     connectTimeoutMs: 100,
@@ -42,9 +26,12 @@ describe("DynamoItemsRepository", () => {
   };
   const client = createDocumentClient(settings);
   const dynamo = mockClient(client);
-  const config = { port: 3000, logLevel: "info", dynamodb: settings } as ConfigType<
-    typeof appConfig
-  >;
+  const config = {
+    port: 3000,
+    logLevel: "info",
+    tableName: TABLE,
+    dynamodb: settings,
+  } as ConfigType<typeof appConfig>;
   const repository = new DynamoItemsRepository(client, config);
 
   beforeEach(() => dynamo.reset());
@@ -67,8 +54,6 @@ describe("DynamoItemsRepository", () => {
         new ConditionalCheckFailedException({ $metadata: {}, message: "exists" }),
         ItemKeyConflictError,
       ],
-      [validationError("Item size has exceeded the maximum allowed size"), ItemTooLargeError],
-      [validationError("Nesting Levels have exceeded supported limits"), UnstorableItemError],
       [
         new ProvisionedThroughputExceededException({ $metadata: {}, message: "slow down" }),
         StoreUnavailableError,
@@ -120,19 +105,6 @@ describe("DynamoItemsRepository", () => {
     it("skips records that are not picus items", async () => {
       dynamo.on(ScanCommand).resolves({ Items: [{ id: "x", other: 1 }, record(ids[0] ?? "")] });
       await expect(repository.list(10)).resolves.toEqual({ items: [record(ids[0] ?? "")] });
-    });
-
-    it("reports a starting key DynamoDB refuses as an invalid cursor", async () => {
-      dynamo.on(ScanCommand).rejects(validationError("The provided starting key is invalid"));
-      await expect(repository.list(1, { id: ids[0] ?? "" })).rejects.toBeInstanceOf(
-        InvalidCursorError,
-      );
-    });
-
-    it("does not blame a cursor the client never sent", async () => {
-      const refused = validationError("Something about the request is invalid");
-      dynamo.on(ScanCommand).rejects(refused);
-      await expect(repository.list(1)).rejects.toBe(refused);
     });
   });
 });

@@ -4,18 +4,12 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ConfigType } from "@nestjs/config";
 import { parseItemKey } from "../../../lib/item-key";
 import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
-import {
-  InvalidCursorError,
-  ItemKeyConflictError,
-  ItemTooLargeError,
-  UnstorableItemError,
-} from "../common/errors";
+import { translateStoreError } from "../../../lib/errors";
 import { appConfig } from "../config/app.config";
 import { DYNAMODB_DOCUMENT_CLIENT } from "../dynamodb/dynamodb.constants";
-import { isValidationException, translateDynamoDbError } from "../dynamodb/dynamodb-errors";
 import { isJsonObject } from "./item-data";
 import type { ListPosition } from "./list-cursor";
-import { ItemsPage, ItemsRepository } from "./items.repository";
+import { ItemKeyConflictError, ItemsPage, ItemsRepository } from "./items.repository";
 
 function toStoredItem(record: Record<string, unknown>): StoredItem | undefined {
   const { id, data, createdAt } = record;
@@ -47,7 +41,7 @@ export class DynamoItemsRepository extends ItemsRepository {
     @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
   ) {
     super();
-    this.tableName = config.dynamodb.tableName;
+    this.tableName = config.tableName;
   }
 
   async create(item: StoredItem): Promise<void> {
@@ -64,17 +58,7 @@ export class DynamoItemsRepository extends ItemsRepository {
       if (error instanceof ConditionalCheckFailedException) {
         throw new ItemKeyConflictError(`An item with key ${item.id} already exists`);
       }
-      if (isValidationException(error)) {
-        if (/size/i.test(error.message)) throw new ItemTooLargeError(error.message);
-        throw new UnstorableItemError(`DynamoDB cannot store this object: ${error.message}`);
-      }
-      if (
-        error instanceof Error &&
-        /^(Number|Special numeric value|Unsupported type)/.test(error.message)
-      ) {
-        throw new UnstorableItemError(error.message);
-      }
-      throw translateDynamoDbError(error);
+      throw translateStoreError(error);
     }
   }
 
@@ -85,7 +69,7 @@ export class DynamoItemsRepository extends ItemsRepository {
       );
       return Item === undefined ? undefined : toStoredItem(Item);
     } catch (error) {
-      throw translateDynamoDbError(error);
+      throw translateStoreError(error);
     }
   }
 
@@ -122,11 +106,7 @@ export class DynamoItemsRepository extends ItemsRepository {
       );
       return { records: Items ?? [], next: toPosition(LastEvaluatedKey) };
     } catch (error) {
-      // Only the start key comes from the client; any other ValidationException is ours.
-      if (after !== undefined && isValidationException(error)) {
-        throw new InvalidCursorError(`The cursor does not point into this table: ${error.message}`);
-      }
-      throw translateDynamoDbError(error);
+      throw translateStoreError(error);
     }
   }
 }

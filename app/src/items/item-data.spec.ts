@@ -1,4 +1,4 @@
-import { ItemTooLargeError, UnstorableItemError } from "../common/errors";
+import { ItemTooLargeError, UnstorableItemError } from "../../../lib/errors";
 import {
   assertStorable,
   describeNonObject,

@@ -1,4 +1,4 @@
-import { ItemTooLargeError, UnstorableItemError } from "../common/errors";
+import { ItemTooLargeError, UnstorableItemError } from "../../../lib/errors";
 
 /** DynamoDB's item size limit (400 KB, counted the way DynamoDB counts it). */
 export const MAX_ITEM_SIZE_BYTES = 400 * 1024;

@@ -4,7 +4,6 @@ import {
   Get,
   HttpCode,
   HttpStatus,
-  NotFoundException,
   Param,
   Post,
   Query,
@@ -17,18 +16,30 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiQuery,
   ApiResponse,
   ApiTags,
 } from "@nestjs/swagger";
 import type { Response } from "express";
+import { z } from "zod";
+import { ItemNotFoundError } from "../../../lib/errors";
 import { API_PREFIX } from "../../../lib/routes";
 import { ErrorBodyDto } from "../common/error-body.dto";
+import { QueryPipe } from "../common/query.pipe";
 import { CreatedItemDto, ITEM_DATA_SCHEMA, ItemDto, ItemListDto } from "./dto/item.dto";
-import { ListItemsQuery } from "./dto/list-items.query";
 import type { ItemData } from "./item-data";
-import { DEFAULT_LIST_LIMIT, ItemListView, ItemView, ItemsService } from "./items.service";
+import { ItemListView, ItemView, ItemsService } from "./items.service";
+import {
+  DEFAULT_LIST_LIMIT,
+  listItemsQuery,
+  MAX_CURSOR_LENGTH,
+  MAX_LIST_LIMIT,
+} from "./list-cursor";
 import { ParseItemDataPipe } from "./parse-item-data.pipe";
 import { ParseItemKeyPipe } from "./parse-item-key.pipe";
+
+/** Put and get take no query parameters; any is a 400. */
+const noQuery = new QueryPipe(z.object({}));
 
 const error = (status: number, description: string) =>
   ApiResponse({ status, description, type: ErrorBodyDto });
@@ -64,6 +75,7 @@ export class ItemsController {
   )
   async put(
     @Body(ParseItemDataPipe) data: ItemData,
+    @Query(noQuery) _query: object,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CreatedItemDto> {
     const key = await this.items.create(data);
@@ -77,9 +89,12 @@ export class ItemsController {
   @ApiOkResponse({ type: ItemDto, description: "The item" })
   @error(HttpStatus.BAD_REQUEST, "The key is not a UUID v4")
   @error(HttpStatus.NOT_FOUND, "No item has this key")
-  async get(@Param("key", ParseItemKeyPipe) key: string): Promise<ItemView> {
+  async get(
+    @Param("key", ParseItemKeyPipe) key: string,
+    @Query(noQuery) _query: object,
+  ): Promise<ItemView> {
     const item = await this.items.get(key);
-    if (item === undefined) throw new NotFoundException(`No item has the key ${key}`);
+    if (item === undefined) throw new ItemNotFoundError(key);
     return item;
   }
 
@@ -91,9 +106,23 @@ export class ItemsController {
       "Following nextCursor until it is null returns every item exactly once. Items come in the " +
       "table's order, not in creation order.",
   })
+  @ApiQuery({
+    name: "limit",
+    required: false,
+    schema: { type: "integer", minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT },
+    description: "Items per page",
+  })
+  @ApiQuery({
+    name: "cursor",
+    required: false,
+    schema: { type: "string", minLength: 1, maxLength: MAX_CURSOR_LENGTH },
+    description: "The nextCursor of the previous page, unchanged",
+  })
   @ApiOkResponse({ type: ItemListDto, description: "One page of items" })
   @error(HttpStatus.BAD_REQUEST, "limit is not a whole number in range, or the cursor is not valid")
-  list(@Query() query: ListItemsQuery): Promise<ItemListView> {
-    return this.items.list(query.limit ?? DEFAULT_LIST_LIMIT, query.cursor);
+  list(
+    @Query(new QueryPipe(listItemsQuery)) query: z.infer<typeof listItemsQuery>,
+  ): Promise<ItemListView> {
+    return this.items.list(query.limit, query.cursor);
   }
 }

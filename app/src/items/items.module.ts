@@ -1,12 +1,10 @@
 import { MiddlewareConsumer, Module, NestModule, RequestMethod } from "@nestjs/common";
 import { API_PREFIX } from "../../../lib/routes";
-import { LIST_QUERY_PARAMETERS } from "./dto/list-items.query";
 import { DynamoItemsRepository } from "./dynamo-items.repository";
 import { ItemsController } from "./items.controller";
 import { ItemsRepository } from "./items.repository";
 import { ItemsService } from "./items.service";
 import { jsonBodyMiddleware } from "./json-body.middleware";
-import { onlyQueryParameters } from "./query-parameters.middleware";
 
 @Module({
   controllers: [ItemsController],
@@ -16,8 +14,6 @@ export class ItemsModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     consumer
       .apply(...jsonBodyMiddleware)
-      .forRoutes({ path: `${API_PREFIX}/put`, method: RequestMethod.POST })
-      .apply(onlyQueryParameters(LIST_QUERY_PARAMETERS))
-      .forRoutes({ path: `${API_PREFIX}/list`, method: RequestMethod.GET });
+      .forRoutes({ path: `${API_PREFIX}/put`, method: RequestMethod.POST });
   }
 }

@@ -7,6 +7,11 @@ export interface ItemsPage {
   next?: ListPosition;
 }
 
+/** A new item's key is taken already; the service draws another. */
+export class ItemKeyConflictError extends Error {
+  override readonly name = "ItemKeyConflictError";
+}
+
 /** The persistence port of the items feature; the service never sees the SDK. */
 export abstract class ItemsRepository {
   /** Stores a new item; throws ItemKeyConflictError instead of replacing an existing one. */

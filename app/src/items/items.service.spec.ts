@@ -1,6 +1,6 @@
-import { ItemKeyConflictError, ItemTooLargeError } from "../common/errors";
+import { ItemTooLargeError } from "../../../lib/errors";
 import { encodeCursor } from "./list-cursor";
-import { ItemsRepository } from "./items.repository";
+import { ItemKeyConflictError, ItemsRepository } from "./items.repository";
 import { ItemsService } from "./items.service";
 
 const ID = "3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";

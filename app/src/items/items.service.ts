@@ -1,13 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Injectable } from "@nestjs/common";
 import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
-import { ItemKeyConflictError } from "../common/errors";
 import { assertStorable, type ItemData } from "./item-data";
 import { decodeCursor, encodeCursor } from "./list-cursor";
-import { ItemsRepository } from "./items.repository";
-
-export const DEFAULT_LIST_LIMIT = 25;
-export const MAX_LIST_LIMIT = 100;
+import { ItemKeyConflictError, ItemsRepository } from "./items.repository";
 
 /** A fresh key colliding with a stored one is astronomically unlikely; retrying once more is plenty. */
 const CREATE_ATTEMPTS = 3;

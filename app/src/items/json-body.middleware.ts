@@ -1,4 +1,4 @@
-import { BadRequestException, UnsupportedMediaTypeException } from "@nestjs/common";
+import { UnsupportedMediaTypeException } from "@nestjs/common";
 import express, {
   type NextFunction,
   type Request,
@@ -10,9 +10,6 @@ import express, {
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 const JSON_MEDIA_TYPES = ["application/json", "application/*+json"];
-
-/** Stateless between whole-buffer decodes, so one instance serves every request. */
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function hasBody(req: Request): boolean {
   return Buffer.isBuffer(req.body) && req.body.length > 0;
@@ -38,21 +35,3 @@ export const jsonBodyMiddleware: RequestHandler[] = [
   express.raw({ type: () => true, limit: MAX_BODY_BYTES }),
   requireJsonContentType,
 ];
-
-export function parseJsonBody(raw: unknown): unknown {
-  if (!Buffer.isBuffer(raw) || raw.length === 0) {
-    throw new BadRequestException("The request body is empty: send a JSON object");
-  }
-  let text: string;
-  try {
-    text = STRICT_UTF8.decode(raw);
-  } catch {
-    throw new BadRequestException("The request body is not valid UTF-8");
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? `: ${error.message}` : "";
-    throw new BadRequestException(`The request body is not valid JSON${reason}`);
-  }
-}

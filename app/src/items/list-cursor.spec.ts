@@ -1,4 +1,4 @@
-import { InvalidCursorError } from "../common/errors";
+import { InvalidCursorError } from "../../../lib/errors";
 import { decodeCursor, encodeCursor } from "./list-cursor";
 
 const ID = "3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";

@@ -2,37 +2,32 @@ import { randomUUID } from "node:crypto";
 import type { ALBResult } from "aws-lambda";
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../../../lib/dynamo-client";
-import type { ErrorBody } from "../../../lib/http-error";
+import type { ErrorBody } from "../../../lib/errors";
 import {
   createLocalDynamoClient,
   createTable,
   startDynalite,
   type DynaliteServer,
 } from "../../../lib/dynalite";
+import { createLogger } from "../../../lib/logger";
 import { startFaultyStore } from "../../../lib/testing/faulty-store";
-import { createTestALBEvent, createTestMultiValueALBEvent } from "../../test/alb-event";
-import type { DeleteItemHandler } from "./create-handler";
+import { createTestALBEvent } from "../../test/alb-event";
+import { createDeleteItemHandler, handler as lambdaHandler, type DeleteItemHandler } from ".";
 
 const TABLE_NAME = "picus-handler-test";
 
-async function loadHandler(env: Record<string, string | undefined>): Promise<DeleteItemHandler> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  for (const [name, value] of Object.entries(env))
-    if (value === undefined) delete process.env[name];
-  try {
-    let loaded: DeleteItemHandler | undefined;
-    await jest.isolateModulesAsync(async () => {
-      loaded = (await import("./handler")).handler;
-    });
-    return loaded as DeleteItemHandler;
-  } finally {
-    process.env = saved;
-  }
-}
-
 function errorOf(result: ALBResult): ErrorBody {
   return JSON.parse(result.body ?? "") as ErrorBody;
+}
+
+function storeAt(endpoint: string, requestTimeoutMs = 2000, maxAttempts = 1) {
+  return createDocumentClient({
+    region: "us-east-1",
+    endpoint,
+    connectTimeoutMs: requestTimeoutMs,
+    requestTimeoutMs,
+    maxAttempts,
+  });
 }
 
 describe("the DELETE handler against dynalite", () => {
@@ -41,19 +36,21 @@ describe("the DELETE handler against dynalite", () => {
   let handler: DeleteItemHandler;
   let logLines: string[];
 
+  function handlerFor(store: DynamoDBDocumentClient, tableName = TABLE_NAME): DeleteItemHandler {
+    const destination = { write: (line: string) => void logLines.push(line) };
+    return createDeleteItemHandler({
+      documentClient: store,
+      tableName,
+      logger: createLogger("info", destination),
+    });
+  }
+
   beforeAll(async () => {
     dynalite = await startDynalite();
     const admin = createLocalDynamoClient(dynalite.endpoint);
     await createTable(admin, TABLE_NAME);
     admin.destroy();
-    store = createDocumentClient({
-      region: "us-east-1",
-      endpoint: dynalite.endpoint,
-      connectTimeoutMs: 1000,
-      requestTimeoutMs: 2000,
-      maxAttempts: 1,
-    });
-    handler = await loadHandler({ TABLE_NAME, DYNAMODB_ENDPOINT: dynalite.endpoint });
+    store = storeAt(dynalite.endpoint);
   });
 
   afterAll(async () => {
@@ -63,13 +60,8 @@ describe("the DELETE handler against dynalite", () => {
 
   beforeEach(() => {
     logLines = [];
-    jest.spyOn(process.stdout, "write").mockImplementation((line: string | Uint8Array) => {
-      logLines.push(String(line));
-      return true;
-    });
+    handler = handlerFor(store);
   });
-
-  afterEach(() => jest.restoreAllMocks());
 
   async function putItem(): Promise<string> {
     const key = randomUUID();
@@ -125,28 +117,6 @@ describe("the DELETE handler against dynalite", () => {
     });
   });
 
-  it("deletes through a multi-value target group and answers in multi-value headers", async () => {
-    // Prepare
-    const key = await putItem();
-    const event = createTestMultiValueALBEvent({
-      path: `/picus/${key.toUpperCase()}`,
-      headers: { "x-request-id": ["first", "r-2"] },
-    });
-
-    // Act
-    const result = await handler(event);
-
-    // Assess
-    expect(result).toEqual({
-      statusCode: 204,
-      statusDescription: "204 No Content",
-      multiValueHeaders: { "x-request-id": ["r-2"] },
-      body: "",
-      isBase64Encoded: false,
-    });
-    expect(await itemExists(key)).toBe(false);
-  });
-
   it("ignores a base64-encoded body", async () => {
     // Prepare
     const key = await putItem();
@@ -168,12 +138,12 @@ describe("the DELETE handler against dynalite", () => {
     ["broken percent-encoding", "/picus/%zz"],
   ])("answers 400 in the error shape for %s", async (_case, path) => {
     // Act
-    const result = await handler(createTestMultiValueALBEvent({ path }));
+    const result = await handler(createTestALBEvent({ path }));
 
     // Assess
     expect(result.statusCode).toBe(400);
     expect(result.statusDescription).toBe("400 Bad Request");
-    expect(result.multiValueHeaders?.["content-type"]).toEqual(["application/json; charset=utf-8"]);
+    expect(result.headers?.["content-type"]).toBe("application/json; charset=utf-8");
     expect(errorOf(result)).toEqual({
       statusCode: 400,
       error: "Bad Request",
@@ -209,21 +179,16 @@ describe("the DELETE handler against dynalite", () => {
       msg: "request completed",
       reqId: traceId,
       awsRequestId: "lambda-1",
-      method: "DELETE",
+      req: { method: "DELETE", url: `/picus/${key}` },
       key,
-      statusCode: 204,
+      res: { statusCode: 204 },
     });
   });
 
   it("answers 503 quickly when the store does not answer", async () => {
     // Prepare
     const silent = await startFaultyStore();
-    const isolated = await loadHandler({
-      TABLE_NAME,
-      DYNAMODB_ENDPOINT: silent.endpoint,
-      DYNAMODB_MAX_ATTEMPTS: "2",
-      DYNAMODB_REQUEST_TIMEOUT_MS: "200",
-    });
+    const isolated = handlerFor(storeAt(silent.endpoint, 200, 2));
     const startedAt = Date.now();
 
     // Act
@@ -239,8 +204,8 @@ describe("the DELETE handler against dynalite", () => {
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
       level: 40,
-      statusCode: 503,
-      error: { name: "StoreUnavailable", cause: { name: "TimeoutError" } },
+      res: { statusCode: 503 },
+      err: { type: "StoreUnavailableError" },
     });
     await silent.close();
   });
@@ -251,7 +216,7 @@ describe("the DELETE handler against dynalite", () => {
       type: "AccessDeniedException",
       message: "not authorized to perform dynamodb:DeleteItem",
     });
-    const isolated = await loadHandler({ TABLE_NAME, DYNAMODB_ENDPOINT: denying.endpoint });
+    const isolated = handlerFor(storeAt(denying.endpoint));
 
     // Act
     const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
@@ -261,18 +226,15 @@ describe("the DELETE handler against dynalite", () => {
     expect(JSON.parse(logLines[0])).toMatchObject({
       level: 50,
       msg: "request failed",
-      statusCode: 500,
-      error: { name: "AccessDeniedException" },
+      res: { statusCode: 500 },
+      err: { message: expect.stringContaining("not authorized") },
     });
     await denying.close();
   });
 
   it("answers 503, as the service does, when the table does not exist", async () => {
     // Prepare
-    const isolated = await loadHandler({
-      TABLE_NAME: "picus-no-such-table",
-      DYNAMODB_ENDPOINT: dynalite.endpoint,
-    });
+    const isolated = handlerFor(store, "picus-no-such-table");
 
     // Act
     const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
@@ -285,15 +247,24 @@ describe("the DELETE handler against dynalite", () => {
     });
     expect(JSON.parse(logLines[0])).toMatchObject({
       level: 40,
-      statusCode: 503,
-      error: { name: "StoreUnavailable", cause: { name: "ResourceNotFoundException" } },
+      res: { statusCode: 503 },
+      err: {
+        type: "StoreUnavailableError",
+        message: expect.stringContaining("Requested resource not found"),
+      },
     });
   });
 
-  it("fails at cold start with a clear message when TABLE_NAME is missing", async () => {
-    // Act & Assess
-    await expect(loadHandler({ TABLE_NAME: undefined })).rejects.toThrow(
-      "Invalid configuration: TABLE_NAME is required (the DynamoDB table to delete from)",
-    );
+  it("fails at cold start, naming the variable, when TABLE_NAME is missing", async () => {
+    // Prepare
+    const tableName = process.env.TABLE_NAME;
+    delete process.env.TABLE_NAME;
+
+    // Act
+    const invoked = lambdaHandler(createTestALBEvent());
+
+    // Assess
+    await expect(invoked).rejects.toThrow(/TABLE_NAME is not set/);
+    if (tableName !== undefined) process.env.TABLE_NAME = tableName;
   });
 });

@@ -1,0 +1,109 @@
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import type { ALBEvent, ALBResult, Context } from "aws-lambda";
+import type { Logger } from "pino";
+import { dynamoSettings, parseEnvironment, storeEnvironment } from "../../../lib/config";
+import { createDocumentClient } from "../../../lib/dynamo-client";
+import {
+  errorBody,
+  ItemNotFoundError,
+  toErrorBody,
+  translateStoreError,
+} from "../../../lib/errors";
+import { createLogger } from "../../../lib/logger";
+import { REQUEST_ID_HEADER, resolveRequestId } from "../../../lib/request-id";
+import { DELETE_ITEM_ROUTE } from "../../../lib/routes";
+import { TABLE_HASH_KEY } from "../../../lib/table";
+import { albResult, bodyBytes, itemKeyFromPath } from "./alb";
+
+export interface DeleteItemDependencies {
+  documentClient: DynamoDBDocumentClient;
+  tableName: string;
+  logger: Logger;
+}
+
+export type DeleteItemHandler = (
+  event: ALBEvent,
+  context?: Pick<Context, "awsRequestId">,
+) => Promise<ALBResult>;
+
+/** Deletes an existing item; a key that is not in the table is a 404, not a silent no-op. */
+async function deleteItem(deps: DeleteItemDependencies, key: string): Promise<void> {
+  try {
+    await deps.documentClient.send(
+      new DeleteCommand({
+        TableName: deps.tableName,
+        Key: { [TABLE_HASH_KEY]: key },
+        ConditionExpression: "attribute_exists(#key)",
+        ExpressionAttributeNames: { "#key": TABLE_HASH_KEY },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(key);
+    throw translateStoreError(error);
+  }
+}
+
+/** `DELETE /picus/{key}` → 204, 400 (bad key), 404 (unknown key), 503 (store unavailable). */
+export function createDeleteItemHandler(deps: DeleteItemDependencies): DeleteItemHandler {
+  return async (event, context) => {
+    const startedAt = performance.now();
+    const reqId = resolveRequestId(event.headers ?? {});
+    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: reqId };
+    let key: string | undefined;
+    let result: ALBResult;
+    let failure: unknown;
+    try {
+      if (event.httpMethod !== DELETE_ITEM_ROUTE.method) {
+        headers.allow = DELETE_ITEM_ROUTE.method;
+        result = errorResult(405, `${event.httpMethod} is not allowed here; use DELETE`, headers);
+      } else {
+        key = itemKeyFromPath(event.path);
+        await deleteItem(deps, key);
+        result = albResult(204, headers);
+      }
+    } catch (error) {
+      failure = error;
+      const body = toErrorBody(error);
+      result = errorResult(body.statusCode, body.message, headers);
+    }
+    const fields = {
+      reqId,
+      awsRequestId: context?.awsRequestId,
+      req: { method: event.httpMethod, url: event.path },
+      res: { statusCode: result.statusCode },
+      key,
+      requestBytes: bodyBytes(event),
+      responseTime: Math.round((performance.now() - startedAt) * 10) / 10,
+      err: failure,
+    };
+    // As the service logs them: an unavailable store (503) at warn, anything else 5xx at error.
+    if (result.statusCode === 503) deps.logger.warn(fields, "request failed");
+    else if (result.statusCode >= 500) deps.logger.error(fields, "request failed");
+    else deps.logger.info(fields, "request completed");
+    return result;
+  };
+}
+
+function errorResult(status: number, message: string, headers: Record<string, string>) {
+  const body = JSON.stringify(errorBody(status, message));
+  return albResult(status, { ...headers, "content-type": "application/json; charset=utf-8" }, body);
+}
+
+let coldStart: DeleteItemHandler | undefined;
+
+/**
+ * The Lambda entry point. The first invocation validates the environment (failing with every
+ * problem named) and creates the one document client the warm function reuses.
+ */
+export const handler: DeleteItemHandler = async (event, context) => {
+  coldStart ??= (() => {
+    const env = parseEnvironment(storeEnvironment, process.env);
+    return createDeleteItemHandler({
+      documentClient: createDocumentClient(dynamoSettings(env)),
+      tableName: env.TABLE_NAME,
+      logger: createLogger(env.LOG_LEVEL),
+    });
+  })();
+  return coldStart(event, context);
+};

@@ -1,0 +1,127 @@
+import { STATUS_CODES } from "node:http";
+
+/** The JSON body of every error response, from the Nest service and from the function alike. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export function errorBody(statusCode: number, message: string): ErrorBody {
+  return { statusCode, error: STATUS_CODES[statusCode] ?? "Error", message };
+}
+
+/** A failure the client is told about as it is: its status and message make the ErrorBody. */
+export abstract class ApiError extends Error {
+  abstract readonly statusCode: number;
+}
+
+export class InvalidItemKeyError extends ApiError {
+  override readonly name = "InvalidItemKeyError";
+  readonly statusCode = 400;
+}
+
+export class InvalidCursorError extends ApiError {
+  override readonly name = "InvalidCursorError";
+  readonly statusCode = 400;
+  constructor() {
+    super("The cursor is not one this service issued");
+  }
+}
+
+export class ItemNotFoundError extends ApiError {
+  override readonly name = "ItemNotFoundError";
+  readonly statusCode = 404;
+  constructor(key: string) {
+    super(`No item has the key ${key}`);
+  }
+}
+
+export class ItemTooLargeError extends ApiError {
+  override readonly name = "ItemTooLargeError";
+  readonly statusCode = 413;
+}
+
+export class UnstorableItemError extends ApiError {
+  override readonly name = "UnstorableItemError";
+  readonly statusCode = 422;
+}
+
+/** The store cannot serve the call right now; the client may retry. Logged at warn. */
+export class StoreUnavailableError extends ApiError {
+  override readonly name = "StoreUnavailableError";
+  readonly statusCode = 503;
+  constructor(cause: unknown) {
+    super("The data store is unavailable; try again shortly", { cause });
+  }
+}
+
+/** SDK error names that mean "the store cannot serve this right now; retry later". */
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "LimitExceededException",
+  "InternalServerError",
+  "ServiceUnavailable",
+  "ServiceUnavailableException",
+  "ResourceNotFoundException",
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "AbortError",
+]);
+
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ERR_SOCKET_CONNECTION_TIMEOUT",
+]);
+
+interface SdkErrorFields {
+  name?: unknown;
+  code?: unknown;
+  $fault?: unknown;
+  $metadata?: { httpStatusCode?: unknown };
+  errors?: unknown;
+}
+
+/**
+ * Which DynamoDB failures mean the store is unavailable (a 503): no response at all (network
+ * errors, timeouts), throttling, server faults and a missing table. Duck-typed, because Node's
+ * network errors may come from another realm, and a connection to several addresses fails as an
+ * AggregateError.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { name, code, $fault, $metadata, errors } = error as SdkErrorFields;
+  const status = $metadata?.httpStatusCode;
+  // The SDK's retry layer stamps $metadata on everything it saw fail; no status means no response.
+  const noResponse = typeof $metadata === "object" && $metadata !== null && status === undefined;
+  return (
+    noResponse ||
+    (typeof name === "string" && UNAVAILABLE_ERROR_NAMES.has(name)) ||
+    (typeof code === "string" && NETWORK_ERROR_CODES.has(code)) ||
+    $fault === "server" ||
+    (typeof status === "number" && status >= 500) ||
+    (Array.isArray(errors) && errors.some((cause) => isStoreUnavailable(cause)))
+  );
+}
+
+/** A store failure as the client will see it: a StoreUnavailableError, or the error unchanged. */
+export function translateStoreError(error: unknown): unknown {
+  return isStoreUnavailable(error) ? new StoreUnavailableError(error) : error;
+}
+
+/** The status and body for anything thrown while serving a request; unexpected errors stay vague. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof ApiError) return errorBody(error.statusCode, error.message);
+  return errorBody(500, "Internal server error");
+}
