@@ -80,14 +80,32 @@ function addCommonResponses(document: OpenAPIObject): void {
   }
 }
 
+/** The rules every operation shares, as the document's description (Markdown). */
+const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table.
+
+- Every error picus writes has the ErrorBody shape; every response it writes carries
+  \`x-request-id\` (the caller's, else the load balancer's \`x-amzn-trace-id\`, else a new UUID).
+  The load balancer's own answers (DELETE's 413 and 502, and 502/503/504 when no task is healthy)
+  are HTML.
+- Paths match as the load balancer's rules do: case-sensitively, and a trailing slash makes
+  another path. Query parameters a route does not take, or given twice, are a 400.
+- Put reads up to 1 MiB of \`application/json\` or \`application/*+json\` in UTF-8, optionally
+  gzip, deflate, br or zstd encoded (the limit applies to the inflated bytes). The item must fit
+  DynamoDB's 400 KB, counted as DynamoDB counts it (413 otherwise), and be storable exactly as
+  sent (422 otherwise): nested at most 32 levels, numbers within ±(2^53−1) and not nearer zero
+  than 1e-130, no unpaired surrogates, no empty or \`__proto__\` key. \`-0\` is stored as \`0\`.
+- List pages hold up to \`limit\` items in table order; the cursor is opaque.
+- 503 means DynamoDB was unreachable, slow or throttling: each call gets
+  \`DYNAMODB_REQUEST_TIMEOUT_MS\` (1 s) per attempt and \`DYNAMODB_MAX_ATTEMPTS\` (3) attempts, so
+  a 503 comes within about 3.5 s. A put answered 503 may have been stored.
+- Deletes are idempotent in effect: a retried delete of a deleted item gets 404.
+- On SIGTERM the service stops accepting, finishes in-flight requests (responses say
+  \`Connection: close\`) and exits within 10 s.`;
+
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle("picus")
-    .setDescription(
-      "Stores JSON objects under generated keys in one DynamoDB table. Every error response " +
-        "picus writes has the ErrorBody shape, and every response it writes carries an " +
-        "x-request-id header; the load balancer's own answers (DELETE's 413 and 502) are HTML.",
-    )
+    .setDescription(CONTRACT)
     .setVersion("1")
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
