@@ -10,7 +10,7 @@ import { PutCommand } from "@aws-sdk/lib-dynamodb";
 import { createDocumentClient } from "../lib/dynamo-client";
 import {
   createLocalDynamoClient,
-  createTable,
+  ensureTable,
   startDynalite,
   type DynaliteServer,
 } from "../lib/dynalite";
@@ -60,7 +60,7 @@ describe("bundleDeleteFunction", () => {
     outdir = await bundleDeleteFunction(join(parent, "delete-item"));
     dynalite = await startDynalite();
     const admin = createLocalDynamoClient(dynalite.endpoint);
-    await createTable(admin, TABLE_NAME);
+    await ensureTable(admin, TABLE_NAME);
     admin.destroy();
   });
 

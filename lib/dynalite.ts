@@ -2,10 +2,9 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
-  DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
-  ResourceNotFoundException,
+  waitUntilTableExists,
 } from "@aws-sdk/client-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { Level } from "level";
@@ -106,37 +105,15 @@ export function createLocalDynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the picus table (schema from lib/table.ts); fails if it exists. */
-export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
-  await waitUntilActive(client, tableName);
-}
-
-/** Creates the picus table unless it exists; returns whether it was created. */
+/** Creates the picus table (schema from lib/table.ts) unless it exists; returns whether it did. */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<boolean> {
+  let created = true;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    await waitUntilActive(client, tableName);
-    return false;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  try {
-    await createTable(client, tableName);
-    return true;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
-    await waitUntilActive(client, tableName);
-    return false;
+    created = false;
   }
-}
-
-async function waitUntilActive(client: DynamoDBClient, tableName: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === "ACTIVE") return;
-    if (Date.now() > deadline) throw new Error(`Table ${tableName} did not become ACTIVE in 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitUntilTableExists({ client, maxWaitTime: 30 }, { TableName: tableName });
+  return created;
 }

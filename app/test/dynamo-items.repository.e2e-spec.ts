@@ -2,7 +2,7 @@ import type { ConfigType } from "@nestjs/config";
 import { createDocumentClient } from "../../lib/dynamo-client";
 import {
   createLocalDynamoClient,
-  createTable,
+  ensureTable,
   startDynalite,
   type DynaliteServer,
 } from "../../lib/dynalite";
@@ -21,7 +21,7 @@ describe("DynamoItemsRepository against dynalite", () => {
   beforeAll(async () => {
     store = await startDynalite();
     const admin = createLocalDynamoClient(store.endpoint);
-    await createTable(admin, TEST_TABLE);
+    await ensureTable(admin, TEST_TABLE);
     admin.destroy();
     const settings = {
       region: "us-east-1",

@@ -1,6 +1,6 @@
 import request from "supertest";
 import { errorBody } from "../../lib/errors";
-import { createLocalDynamoClient, createTable, startDynalite } from "../../lib/dynalite";
+import { createLocalDynamoClient, ensureTable, startDynalite } from "../../lib/dynalite";
 import { startFaultyStore } from "../../lib/testing/faulty-store";
 import { freePort } from "../../lib/free-port";
 import { startApp, TEST_TABLE, UNKNOWN_KEY, useServiceEnv, type TestApp } from "./test-app";
@@ -43,7 +43,7 @@ describe("when DynamoDB fails", () => {
     const store = await startDynalite({ port });
     try {
       const client = createLocalDynamoClient(store.endpoint);
-      await createTable(client, TEST_TABLE);
+      await ensureTable(client, TEST_TABLE);
       client.destroy();
       await request(url).get("/ready").expect(200);
       const created = await request(url).post("/picus/put").send({ back: true }).expect(201);

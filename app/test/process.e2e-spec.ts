@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import {
   createLocalDynamoClient,
-  createTable,
+  ensureTable,
   startDynalite,
   type DynaliteServer,
 } from "../../lib/dynalite";
@@ -84,7 +84,7 @@ describe("the compiled service, run as a process", () => {
     entry = join(buildDir, "app/src/main.js");
     store = await startDynalite();
     const client = createLocalDynamoClient(store.endpoint);
-    await createTable(client, TEST_TABLE);
+    await ensureTable(client, TEST_TABLE);
     client.destroy();
   }, 60_000);
 

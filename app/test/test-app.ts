@@ -3,7 +3,7 @@ import type { NestExpressApplication } from "@nestjs/platform-express";
 import { createApp } from "../src/app.factory";
 import {
   createLocalDynamoClient,
-  createTable,
+  ensureTable,
   startDynalite,
   type DynaliteServer,
 } from "../../lib/dynalite";
@@ -44,7 +44,7 @@ export async function startStack(
 ): Promise<TestApp & { store: DynaliteServer }> {
   const store = await startDynalite();
   const client = createLocalDynamoClient(store.endpoint);
-  await createTable(client, TEST_TABLE);
+  await ensureTable(client, TEST_TABLE);
   client.destroy();
   useServiceEnv(store.endpoint, overrides);
   const testApp = await startApp();

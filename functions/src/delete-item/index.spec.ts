@@ -5,7 +5,7 @@ import { createDocumentClient } from "../../../lib/dynamo-client";
 import type { ErrorBody } from "../../../lib/errors";
 import {
   createLocalDynamoClient,
-  createTable,
+  ensureTable,
   startDynalite,
   type DynaliteServer,
 } from "../../../lib/dynalite";
@@ -48,7 +48,7 @@ describe("the DELETE handler against dynalite", () => {
   beforeAll(async () => {
     dynalite = await startDynalite();
     const admin = createLocalDynamoClient(dynalite.endpoint);
-    await createTable(admin, TABLE_NAME);
+    await ensureTable(admin, TABLE_NAME);
     admin.destroy();
     store = storeAt(dynalite.endpoint);
   });
