@@ -9,7 +9,7 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createLocalDynamoClient, createTable, startDynalite } from "../lib/dynalite";
+import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/dynalite";
 import { freePort } from "../lib/free-port";
 
 const ROOT = resolve(__dirname, "..");
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     execFileSync(process.execPath, [tsc, "-p", tsconfig, "--outDir", join(image, "dist")]);
 
     const admin = createLocalDynamoClient(dynalite.endpoint);
-    await createTable(admin, TABLE);
+    await ensureTable(admin, TABLE);
     admin.destroy();
     const port = await freePort();
     const service = spawn(process.execPath, ["dist/app/src/main.js"], {
