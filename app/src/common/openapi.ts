@@ -94,7 +94,8 @@ const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table
   DynamoDB's 400 KB, counted as DynamoDB counts it (413 otherwise), and be storable exactly as
   sent (422 otherwise): nested at most 32 levels, numbers within ±(2^53−1) and not nearer zero
   than 1e-130, no unpaired surrogates, no empty or \`__proto__\` key. \`-0\` is stored as \`0\`.
-- List pages hold up to \`limit\` items in table order; the cursor is opaque.
+- A list page holds up to \`limit\` items in table order and stops at DynamoDB's 1 MB Scan
+  page, so a page of large items may be shorter; follow \`nextCursor\` (opaque) until it is null.
 - 503 means DynamoDB was unreachable, slow or throttling: each call gets
   \`DYNAMODB_REQUEST_TIMEOUT_MS\` (1 s) per attempt and \`DYNAMODB_MAX_ATTEMPTS\` (3) attempts, so
   a 503 comes within about 3.5 s. A put answered 503 may have been stored.

@@ -74,32 +74,35 @@ describe("DynamoItemsRepository", () => {
   });
 
   describe("list", () => {
-    it("keeps scanning for the remaining count when a Scan page stops early", async () => {
-      dynamo
-        .on(ScanCommand)
-        .resolvesOnce({ Items: [record(ids[0] ?? "")], LastEvaluatedKey: { id: ids[0] } })
-        .resolvesOnce({
-          Items: [record(ids[1] ?? ""), record(ids[2] ?? "")],
-          LastEvaluatedKey: { id: ids[2] },
-        });
-      const page = await repository.list(3, { id: ids[5] ?? "" });
+    it("makes one Scan call, asking for one item more than the page", async () => {
+      dynamo.on(ScanCommand).resolves({
+        Items: [record(ids[0] ?? ""), record(ids[1] ?? ""), record(ids[2] ?? "")],
+        LastEvaluatedKey: { id: ids[2] },
+      });
+      const page = await repository.list(2, { id: ids[5] ?? "" });
       expect(page).toEqual({
-        items: [record(ids[0] ?? ""), record(ids[1] ?? ""), record(ids[2] ?? "")],
-        next: { id: ids[2] },
+        items: [record(ids[0] ?? ""), record(ids[1] ?? "")],
+        next: { id: ids[1] },
       });
       const calls = dynamo.commandCalls(ScanCommand).map((call) => call.args[0].input);
-      expect(calls).toEqual([
-        { TableName: TABLE, Limit: 3, ExclusiveStartKey: { id: ids[5] } },
-        { TableName: TABLE, Limit: 2, ExclusiveStartKey: { id: ids[0] } },
-      ]);
+      expect(calls).toEqual([{ TableName: TABLE, Limit: 3, ExclusiveStartKey: { id: ids[5] } }]);
     });
 
-    it("ends when the table ends", async () => {
+    it("gives an exactly full last page no cursor", async () => {
+      dynamo.on(ScanCommand).resolves({ Items: [record(ids[0] ?? ""), record(ids[1] ?? "")] });
+      await expect(repository.list(2)).resolves.toEqual({
+        items: [record(ids[0] ?? ""), record(ids[1] ?? "")],
+      });
+    });
+
+    it("continues after the last item when DynamoDB stops the Scan at 1 MB", async () => {
       dynamo
         .on(ScanCommand)
-        .resolvesOnce({ Items: [record(ids[0] ?? "")], LastEvaluatedKey: { id: ids[0] } })
-        .resolvesOnce({ Items: [] });
-      await expect(repository.list(10)).resolves.toEqual({ items: [record(ids[0] ?? "")] });
+        .resolves({ Items: [record(ids[0] ?? "")], LastEvaluatedKey: { id: ids[0] } });
+      await expect(repository.list(10)).resolves.toEqual({
+        items: [record(ids[0] ?? "")],
+        next: { id: ids[0] },
+      });
     });
 
     it("skips records that are not picus items", async () => {

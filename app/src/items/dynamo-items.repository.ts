@@ -74,39 +74,32 @@ export class DynamoItemsRepository extends ItemsRepository {
   }
 
   /**
-   * One Scan call returns at most 1 MB, however large `Limit` is, so this keeps scanning with the
-   * remaining count until it has `limit` items or the table ends. Asking each call for only the
-   * remaining count means the last evaluated key is always the last item returned.
+   * One Scan call: DynamoDB stops it at 1 MB of items, so a page is bounded in bytes as well as
+   * in count, and a page of large items may hold fewer than `limit`. Asking for one item more
+   * than `limit` tells whether the table goes on, so an exactly full last page has no cursor.
    */
   async list(limit: number, after?: ListPosition): Promise<ItemsPage> {
-    const items: StoredItem[] = [];
-    let position = after;
-    do {
-      const page = await this.scan(limit - items.length, position);
-      for (const record of page.records) {
-        const item = toStoredItem(record);
-        if (item !== undefined && parseItemKey(item.id) === item.id) items.push(item);
-      }
-      position = page.next;
-    } while (position !== undefined && items.length < limit);
-    return { items, next: position };
-  }
-
-  private async scan(
-    limit: number,
-    after: ListPosition | undefined,
-  ): Promise<{ records: Record<string, unknown>[]; next?: ListPosition }> {
+    let result;
     try {
-      const { Items, LastEvaluatedKey } = await this.client.send(
+      result = await this.client.send(
         new ScanCommand({
           TableName: this.tableName,
-          Limit: limit,
+          Limit: limit + 1,
           ExclusiveStartKey: after === undefined ? undefined : { [TABLE_HASH_KEY]: after.id },
         }),
       );
-      return { records: Items ?? [], next: toPosition(LastEvaluatedKey) };
     } catch (error) {
       throw translateStoreError(error);
     }
+    const records = result.Items ?? [];
+    const next =
+      records.length > limit ? toPosition(records[limit - 1]) : toPosition(result.LastEvaluatedKey);
+    const items = records
+      .slice(0, limit)
+      .map(toStoredItem)
+      .filter(
+        (item): item is StoredItem => item !== undefined && parseItemKey(item.id) === item.id,
+      );
+    return { items, next };
   }
 }
