@@ -1,4 +1,6 @@
 import { request as httpRequest } from "node:http";
+import { connect } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
 import request from "supertest";
 import { rawExchange } from "./raw-request";
 import { startStack, type TestApp } from "./test-app";
@@ -134,6 +136,39 @@ describe("service basics", () => {
   ])("answers %s with a 4xx or a closed connection, and keeps serving", async (_name, bytes) => {
     const raw = await rawExchange(stack.url, bytes);
     expect(raw === "" || /^HTTP\/1\.1 4\d\d /.test(raw)).toBe(true);
+    await request(stack.url).get("/health").expect(200);
+  });
+
+  it("holds no socket after a flood of requests the parser rejects from clients that left", async () => {
+    const server = stack.app.getHttpServer();
+    const connections = () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      );
+    const before = await connections();
+    const { port } = new URL(stack.url);
+    const rejected = [
+      "GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+      `GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20_000)}\r\n\r\n`,
+      "FROB /health HTTP/1.1\r\nHost: x\r\n\r\n",
+      "POST /picus/put HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ];
+    const sendAndLeave = (bytes: string) =>
+      new Promise<void>((resolve) => {
+        const socket = connect(Number(port), "127.0.0.1", () =>
+          socket.write(bytes, () => {
+            socket.destroy();
+            resolve();
+          }),
+        );
+        socket.on("error", () => resolve());
+      });
+    for (let batch = 0; batch < 10; batch++) {
+      await Promise.all(Array.from({ length: 200 }, (_, i) => sendAndLeave(rejected[i % 4])));
+    }
+    await sleep(1000);
+
+    expect(await connections()).toBeLessThanOrEqual(before);
     await request(stack.url).get("/health").expect(200);
   });
 
