@@ -45,6 +45,10 @@ export interface StackSettings {
   deployment: {
     config: string;
     terminationWaitMinutes: number;
+    /** Budget for one CodeDeploy deployment: above canary + termination wait + start-up. */
+    timeoutMinutes: number;
+    /** Deploy the declared revision even though its last deployment failed (one-off). */
+    retryFailedRevision: boolean;
   };
   deleteFunction: {
     memoryMb: number;
@@ -143,6 +147,8 @@ export function loadSettings(): StackSettings {
       config: config.get("deploymentConfig") ?? "CodeDeployDefault.ECSAllAtOnce",
       terminationWaitMinutes:
         config.getNumber("terminationWaitMinutes", { min: 0, max: 2880 }) ?? 5,
+      timeoutMinutes: config.getNumber("rolloutTimeoutMinutes", { min: 5 }) ?? 60,
+      retryFailedRevision: config.getBoolean("retryFailedRevision") ?? false,
     },
     deleteFunction: {
       memoryMb: config.getNumber("deleteFunctionMemoryMb", { min: 128, max: 10240 }) ?? 256,

@@ -1,10 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { StackSettings } from "./config";
+import { boundaryPolicyArn, rolePath } from "./naming";
 
 export interface Statement {
   Sid: string;
   Action: string[];
   Resource: pulumi.Input<pulumi.Input<string>[]>;
+  Condition?: Record<string, Record<string, pulumi.Input<string | string[]>>>;
 }
 
 /** An identity policy that only allows: each statement names its actions and resources. */
@@ -15,18 +18,62 @@ export function allowPolicy(statements: Statement[]): pulumi.Output<string> {
   });
 }
 
-/** A trust policy letting one AWS service assume the role. */
-export function serviceTrustPolicy(service: string): string {
-  return JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
-  });
+/** Where this stack's roles live, the boundary they carry, and the account they trust. */
+export interface RoleSettings {
+  path: string;
+  permissionsBoundary: pulumi.Output<string>;
+  accountId: pulumi.Output<string>;
+  partition: pulumi.Output<string>;
+  region: string;
 }
 
+export function roleSettings(settings: StackSettings, provider: aws.Provider): RoleSettings {
+  const identity = aws.getCallerIdentityOutput({}, { provider });
+  const partition = aws.getPartitionOutput({}, { provider }).partition;
+  return {
+    path: rolePath(settings.project, settings.stack),
+    permissionsBoundary: pulumi
+      .all([partition, identity.accountId])
+      .apply(([p, account]) => boundaryPolicyArn(p, account, settings.project, settings.stack)),
+    accountId: identity.accountId,
+    partition,
+    region: settings.region,
+  };
+}
+
+/**
+ * A role one AWS service may assume, only on behalf of this account (`aws:SourceAccount`) and, where
+ * the service documents it, only from its own resources (`aws:SourceArn`), against the confused
+ * deputy; under the stack's path, inside the stack's permissions boundary.
+ */
 export function serviceRole(
   name: string,
   service: string,
+  roles: RoleSettings,
   opts: pulumi.CustomResourceOptions,
+  sourceArn?: pulumi.Input<string>,
 ): aws.iam.Role {
-  return new aws.iam.Role(name, { assumeRolePolicy: serviceTrustPolicy(service) }, opts);
+  const condition = {
+    StringEquals: { "aws:SourceAccount": roles.accountId },
+    ...(sourceArn === undefined ? {} : { ArnLike: { "aws:SourceArn": sourceArn } }),
+  };
+  return new aws.iam.Role(
+    name,
+    {
+      path: roles.path,
+      permissionsBoundary: roles.permissionsBoundary,
+      assumeRolePolicy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: service },
+            Action: "sts:AssumeRole",
+            Condition: condition,
+          },
+        ],
+      }),
+    },
+    opts,
+  );
 }

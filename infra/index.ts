@@ -1,20 +1,24 @@
 import * as path from "node:path";
 import { CONTAINER_PORT } from "../lib/routes";
+import { AccessLogs } from "./components/access-logs";
+import { BlueGreen } from "./components/blue-green";
 import { Data } from "./components/data";
 import { DeleteFunction } from "./components/delete-function";
 import { Edge } from "./components/edge";
-import { BlueGreen } from "./components/blue-green";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
 import { CONTAINER_NAME, Service } from "./components/service";
 import { loadSettings } from "./config";
-import { EcsBlueGreenRollout } from "./deployment";
+import { EcsBlueGreenRollout } from "./deployment/ecs-blue-green-rollout";
+import { roleSettings } from "./iam";
+import { accessLogBucketPrefix } from "./naming";
 import { createAwsProvider } from "./tags";
 
 const settings = loadSettings();
 const provider = createAwsProvider(settings);
 const opts = { providers: [provider] };
+const roles = roleSettings(settings, provider);
 
 const network = new Network("network", { ...settings.network, region: settings.region }, opts);
 
@@ -40,6 +44,19 @@ const deleteFunction = new DeleteFunction(
     ...settings.deleteFunction,
     logRetentionDays: settings.logRetentionDays,
     logLevel: settings.service.logLevel,
+    roles,
+  },
+  opts,
+);
+
+const accessLogs = new AccessLogs(
+  "access-logs",
+  {
+    region: settings.region,
+    accountId: roles.accountId,
+    bucketPrefix: accessLogBucketPrefix(settings.project, settings.stack),
+    retentionDays: settings.logRetentionDays,
+    forceDestroy: !settings.data.protect,
   },
   opts,
 );
@@ -52,6 +69,7 @@ const edge = new Edge(
     ...settings.edge,
     deleteFunctionArn: deleteFunction.functionArn,
     deleteFunctionName: deleteFunction.functionName,
+    accessLogs,
   },
   opts,
 );
@@ -71,6 +89,7 @@ const service = new Service(
     region: settings.region,
     ...settings.service,
     logRetentionDays: settings.logRetentionDays,
+    roles,
   },
   opts,
 );
@@ -82,8 +101,7 @@ const monitoring = new Monitoring(
     clusterName: service.clusterName,
     serviceName: service.serviceName,
     loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
-    blueTargetGroupArnSuffix: edge.blueTargetGroup.arnSuffix,
-    greenTargetGroupArnSuffix: edge.greenTargetGroup.arnSuffix,
+    targetGroups: { blue: edge.blueTargetGroup, green: edge.greenTargetGroup },
     tableName: data.tableName,
     functionName: deleteFunction.functionName,
     alarmEmail: settings.alarmEmail,
@@ -96,22 +114,25 @@ const blueGreen = new BlueGreen(
   {
     clusterName: service.clusterName,
     serviceName: service.serviceName,
+    serviceArn: service.serviceArn,
     blueTargetGroupName: edge.blueTargetGroup.name,
     greenTargetGroupName: edge.greenTargetGroup.name,
     productionListenerArn: edge.productionListenerArn,
     testListenerArn: edge.testListenerArn,
+    taskRoleArns: [service.executionRoleArn, service.taskRoleArn],
     deploymentConfigName: settings.deployment.config,
     terminationWaitMinutes: settings.deployment.terminationWaitMinutes,
-    rollbackAlarmNames: monitoring.rollbackAlarmNames,
+    rollbackAlarmNames: monitoring.rollbackAlarms.apply((byGroup) => Object.values(byGroup).flat()),
+    roles,
   },
   opts,
 );
 
-// Every new task definition revision, and every change of the tasks' network, reaches the service
-// through CodeDeploy during `pulumi up`.
+// On every `pulumi up`: the service ends on the declared revision and network, steady and healthy.
 const rollout = new EcsBlueGreenRollout(
   "rollout",
   {
+    region: settings.region,
     applicationName: blueGreen.applicationName,
     deploymentGroupName: blueGreen.deploymentGroupName,
     clusterName: service.clusterName,
@@ -120,13 +141,17 @@ const rollout = new EcsBlueGreenRollout(
     containerName: CONTAINER_NAME,
     containerPort: CONTAINER_PORT,
     network: service.taskNetwork,
-    region: settings.region,
+    rollbackAlarms: monitoring.rollbackAlarms,
+    retryFailedRevision: settings.deployment.retryFailedRevision,
+    timeoutMinutes: settings.deployment.timeoutMinutes,
+    runId: new Date().toISOString(),
   },
   { ...opts, dependsOn: [service.service, blueGreen.deploymentGroup] },
 );
 
 export const apiUrl = edge.apiUrl;
 export const albDnsName = edge.dnsName;
+export const accessLogBucket = accessLogs.bucketName;
 export const tableName = data.tableName;
 export const repositoryUrl = registry.repositoryUrl;
 export const clusterName = service.clusterName;

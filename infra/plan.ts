@@ -59,6 +59,10 @@ function describeResource(resource: DeclaredResource, names: Map<string, string>
     a.localeCompare(b),
   )) {
     if (HIDDEN_INPUTS.has(key)) continue;
+    if (resource.type === "command:local:Command" && key === "triggers") {
+      settings.push("triggers = [the time of each pulumi up: the rollout check runs every time]");
+      continue;
+    }
     if (SECRET_KEY.test(key)) settings.push(`${key} = [secret]`);
     else flatten(value, key, settings);
   }

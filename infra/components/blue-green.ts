@@ -1,24 +1,28 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceRole } from "../iam";
+import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
 
 export interface BlueGreenArgs {
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
+  serviceArn: pulumi.Input<string>;
   blueTargetGroupName: pulumi.Input<string>;
   greenTargetGroupName: pulumi.Input<string>;
   productionListenerArn: pulumi.Input<string>;
   testListenerArn: pulumi.Input<string>;
+  /** The roles of the tasks, which CodeDeploy passes to ECS for each replacement task set. */
+  taskRoleArns: pulumi.Input<string>[];
   /** A CodeDeploy ECS deployment configuration, e.g. `CodeDeployDefault.ECSAllAtOnce`. */
   deploymentConfigName: string;
   /** Minutes the old (blue) tasks keep running after a successful cut-over. */
   terminationWaitMinutes: number;
-  /** Alarms that roll a deployment back while they are in ALARM. */
+  /**
+   * Alarms that roll a deployment back while they are in ALARM. The rollout passes, per deployment,
+   * only those of the target group the new tasks join (infra/deployment/rollout.ts).
+   */
   rollbackAlarmNames: pulumi.Input<pulumi.Input<string>[]>;
+  roles: RoleSettings;
 }
-
-/** The managed policy AWS publishes for CodeDeploy's ECS blue/green deployments. */
-export const CODEDEPLOY_ECS_POLICY_ARN = "arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS";
 
 /**
  * CodeDeploy's side of blue/green: the application and an ECS deployment group that shifts the
@@ -32,10 +36,61 @@ export class BlueGreen extends pulumi.ComponentResource {
   constructor(name: string, args: BlueGreenArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:deployment:BlueGreen", name, {}, opts);
 
-    const role = serviceRole(`${name}-role`, "codedeploy.amazonaws.com", { parent: this });
-    const attachment = new aws.iam.RolePolicyAttachment(
+    const role = serviceRole(`${name}-role`, "codedeploy.amazonaws.com", args.roles, {
+      parent: this,
+    });
+    // What AWSCodeDeployRoleForECSLimited grants, narrowed to this stack's service, listeners and
+    // alarms; no S3, Lambda or SNS, which this deployment group does not use.
+    const under = (arn: pulumi.Input<string>, from: string, to: string) =>
+      pulumi.output(arn).apply((value) => `${value.replace(from, to)}/*`);
+    const listenerRules = (listener: pulumi.Input<string>) =>
+      under(listener, ":listener/", ":listener-rule/");
+    const policy = new aws.iam.RolePolicy(
       `${name}-role-policy`,
-      { role: role.name, policyArn: CODEDEPLOY_ECS_POLICY_ARN },
+      {
+        role: role.name,
+        policy: allowPolicy([
+          {
+            Sid: "TaskSetsOfThisService",
+            Action: [
+              "ecs:DescribeServices",
+              "ecs:CreateTaskSet",
+              "ecs:UpdateServicePrimaryTaskSet",
+              "ecs:DeleteTaskSet",
+            ],
+            Resource: [
+              args.serviceArn,
+              under(args.serviceArn, ":service/", ":task-set/"),
+            ],
+          },
+          {
+            Sid: "ShiftTheseListeners",
+            Action: ["elasticloadbalancing:ModifyListener", "elasticloadbalancing:ModifyRule"],
+            Resource: [
+              args.productionListenerArn,
+              args.testListenerArn,
+              listenerRules(args.productionListenerArn),
+              listenerRules(args.testListenerArn),
+            ],
+          },
+          {
+            Sid: "ReadListenersAndAlarms",
+            Action: [
+              "elasticloadbalancing:DescribeListeners",
+              "elasticloadbalancing:DescribeRules",
+              "elasticloadbalancing:DescribeTargetGroups",
+              "cloudwatch:DescribeAlarms",
+            ],
+            Resource: ["*"],
+          },
+          {
+            Sid: "PassTheTaskRoles",
+            Action: ["iam:PassRole"],
+            Resource: args.taskRoleArns,
+            Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+          },
+        ]),
+      },
       { parent: this },
     );
 
@@ -74,7 +129,7 @@ export class BlueGreen extends pulumi.ComponentResource {
         },
         alarmConfiguration: { enabled: true, alarms: args.rollbackAlarmNames },
       },
-      { parent: this, dependsOn: [attachment] },
+      { parent: this, dependsOn: [policy] },
     );
 
     this.deploymentGroup = deploymentGroup;

@@ -4,7 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleDeleteFunction, DELETE_FUNCTION_HANDLER } from "../../functions/build";
-import { allowPolicy, serviceRole } from "../iam";
+import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
 
 export interface DeleteFunctionArgs {
   tableName: pulumi.Input<string>;
@@ -14,6 +14,7 @@ export interface DeleteFunctionArgs {
   reservedConcurrency: number;
   logRetentionDays: number;
   logLevel: string;
+  roles: RoleSettings;
 }
 
 /** Bundles the handler with esbuild into a fresh directory and returns it as a Lambda archive. */
@@ -36,7 +37,9 @@ export class DeleteFunction extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const role = serviceRole(`${name}-role`, "lambda.amazonaws.com", { parent: this });
+    const role = serviceRole(`${name}-role`, "lambda.amazonaws.com", args.roles, {
+      parent: this,
+    });
     const policy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {

@@ -21,6 +21,8 @@ export interface EdgeArgs {
   /** The DELETE function the Lambda target group invokes. */
   deleteFunctionArn: pulumi.Input<string>;
   deleteFunctionName: pulumi.Input<string>;
+  /** Where the load balancer writes its access logs, and the policy that lets it. */
+  accessLogs: { bucketName: pulumi.Input<string>; policy: pulumi.Resource };
 }
 
 const HTTPS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -100,8 +102,9 @@ export class Edge extends pulumi.ComponentResource {
         securityGroups: [securityGroup.id],
         dropInvalidHeaderFields: true,
         idleTimeout: 60,
+        accessLogs: { bucket: args.accessLogs.bucketName, enabled: true },
       },
-      { parent: this },
+      { parent: this, dependsOn: [args.accessLogs.policy] },
     );
 
     const serviceTargetGroup = (color: string) =>
@@ -130,12 +133,38 @@ export class Edge extends pulumi.ComponentResource {
     this.blueTargetGroup = serviceTargetGroup("blue");
     this.greenTargetGroup = serviceTargetGroup("green");
 
-    // CodeDeploy swaps the default action between blue and green; Pulumi must not swap it back.
+    // CodeDeploy swaps the default actions between blue and green; Pulumi must not swap them back.
+    // Every listener depends on both groups, so `destroy` removes the listeners first, whichever
+    // group they forward to by then.
     const codeDeployOwned: pulumi.CustomResourceOptions = {
       parent: this,
       ignoreChanges: ["defaultActions"],
+      dependsOn: [this.blueTargetGroup, this.greenTargetGroup],
     };
-    const forwardToBlue = [{ type: "forward", targetGroupArn: this.blueTargetGroup.arn }];
+    const forwardTo = (targetGroupArn: pulumi.Input<string>) => [
+      { type: "forward", targetGroupArn },
+    ];
+    const testListener = new aws.lb.Listener(
+      `${name}-test`,
+      {
+        loadBalancerArn: loadBalancer.arn,
+        port: args.testListenerPort,
+        protocol: "HTTP",
+        defaultActions: forwardTo(this.blueTargetGroup.arn),
+      },
+      codeDeployOwned,
+    );
+    // A production listener created later (HTTPS turned on, a replacement) forwards where traffic
+    // goes now. The test listener always exists and follows each successful deployment, so its
+    // live default action names that group; a fresh one still forwards to blue.
+    const live = aws.lb.getListenerOutput({ arn: testListener.arn }, { parent: this });
+    const liveTargetGroupArn = pulumi
+      .all([live.defaultActions, this.greenTargetGroup.arn, this.blueTargetGroup.arn])
+      .apply(([actions, green, blue]) => {
+        const forward = actions.find((action) => action.type === "forward");
+        const current = forward?.targetGroupArn ?? forward?.forwards[0]?.targetGroups[0]?.arn;
+        return current === green ? green : blue;
+      });
 
     // Port 80 is one listener whatever the protocol setup, so adding a certificate later updates
     // it (forward → redirect) instead of racing a second listener for the same port.
@@ -152,9 +181,9 @@ export class Edge extends pulumi.ComponentResource {
                 redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
               },
             ]
-          : forwardToBlue,
+          : forwardTo(liveTargetGroupArn),
       },
-      https ? { parent: this } : codeDeployOwned,
+      https ? { parent: this, dependsOn: codeDeployOwned.dependsOn } : codeDeployOwned,
     );
     const productionListener = https
       ? new aws.lb.Listener(
@@ -165,21 +194,11 @@ export class Edge extends pulumi.ComponentResource {
             protocol: "HTTPS",
             sslPolicy: HTTPS_POLICY,
             certificateArn: args.certificateArn,
-            defaultActions: forwardToBlue,
+            defaultActions: forwardTo(liveTargetGroupArn),
           },
           codeDeployOwned,
         )
       : httpListener;
-    const testListener = new aws.lb.Listener(
-      `${name}-test`,
-      {
-        loadBalancerArn: loadBalancer.arn,
-        port: args.testListenerPort,
-        protocol: "HTTP",
-        defaultActions: forwardToBlue,
-      },
-      codeDeployOwned,
-    );
 
     const lambdaTargetGroup = new aws.lb.TargetGroup(
       `${name}-delete-fn`,

@@ -6,8 +6,8 @@ export interface MonitoringArgs {
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
   loadBalancerArnSuffix: pulumi.Input<string>;
-  blueTargetGroupArnSuffix: pulumi.Input<string>;
-  greenTargetGroupArnSuffix: pulumi.Input<string>;
+  /** The service's blue and green target groups, by color. */
+  targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
   tableName: pulumi.Input<string>;
   functionName: pulumi.Input<string>;
   /** Subscribed to the alarm topic when set (AWS mails a confirmation link first). */
@@ -33,13 +33,17 @@ const TABLE_OPERATIONS = ["GetItem", "PutItem", "Scan", "DeleteItem"];
 const PERIOD_SECONDS = 60;
 
 /**
- * Alarms on every moving part, all wired to one SNS topic; a subset (`rollbackAlarmNames`) also
- * rolls a CodeDeploy deployment back. Plus a CloudWatch dashboard of the same metrics.
+ * Alarms on every moving part, all wired to one SNS topic; the service's target-group alarms also
+ * roll a CodeDeploy deployment back. Plus a CloudWatch dashboard of the same metrics.
  */
 export class Monitoring extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
-  /** The alarms that mean "the new version is bad": CodeDeploy stops and rolls back on them. */
-  public readonly rollbackAlarmNames: pulumi.Output<string>[];
+  /**
+   * Per target group ARN, the alarms that mean "the tasks in this group are bad" (5xx, latency,
+   * unhealthy hosts of that group only): CodeDeploy stops and rolls back on them. The function and
+   * the load balancer as a whole have their own alarms, which notify but never roll back.
+   */
+  public readonly rollbackAlarms: pulumi.Output<Record<string, string[]>>;
   public readonly dashboardName: pulumi.Output<string>;
 
   constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -115,11 +119,6 @@ export class Monitoring extends pulumi.ComponentResource {
       );
 
     const service = { ClusterName: args.clusterName, ServiceName: args.serviceName };
-    const loadBalancer = { LoadBalancer: args.loadBalancerArnSuffix };
-    const targetGroup = (suffix: pulumi.Input<string>) => ({
-      LoadBalancer: args.loadBalancerArnSuffix,
-      TargetGroup: suffix,
-    });
     const table = { TableName: args.tableName };
     const fn = { FunctionName: args.functionName };
 
@@ -141,45 +140,47 @@ export class Monitoring extends pulumi.ComponentResource {
       threshold: 85,
       evaluationPeriods: 3,
     });
-    const elb5xx = alarm("alb-5xx", {
+    alarm("alb-5xx", {
       description:
         "The load balancer itself answered 5xx (no healthy target, timeouts, a failed or throttled DELETE function)",
       namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_ELB_5XX_Count",
-      dimensions: loadBalancer,
+      dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
       threshold: 5,
       evaluationPeriods: 2,
     });
-    const target5xx = alarm("target-5xx", {
-      description: "Targets (service or function) answered 5xx",
-      namespace: "AWS/ApplicationELB",
-      metricName: "HTTPCode_Target_5XX_Count",
-      dimensions: loadBalancer,
-      threshold: 5,
-      evaluationPeriods: 2,
+    const byGroup = Object.entries(args.targetGroups).map(([color, group]) => {
+      const dimensions = { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: group.arnSuffix };
+      const alarms = [
+        alarm(`target-5xx-${color}`, {
+          description: `Tasks in the ${color} target group answered 5xx`,
+          namespace: "AWS/ApplicationELB",
+          metricName: "HTTPCode_Target_5XX_Count",
+          dimensions,
+          threshold: 5,
+          evaluationPeriods: 2,
+        }),
+        alarm(`response-time-${color}`, {
+          description: `p95 response time of the ${color} target group above 1 s for 3 minutes`,
+          namespace: "AWS/ApplicationELB",
+          metricName: "TargetResponseTime",
+          dimensions,
+          extendedStatistic: "p95",
+          threshold: 1,
+          evaluationPeriods: 3,
+        }),
+        alarm(`unhealthy-${color}`, {
+          description: `Unhealthy targets in the ${color} target group`,
+          namespace: "AWS/ApplicationELB",
+          metricName: "UnHealthyHostCount",
+          dimensions,
+          statistic: "Maximum",
+          threshold: 1,
+          evaluationPeriods: 2,
+        }),
+      ];
+      return pulumi.all([group.arn, ...alarms.map((a) => a.name)]);
     });
-    const latency = alarm("response-time", {
-      description: "p95 target response time above 1 s for 3 minutes",
-      namespace: "AWS/ApplicationELB",
-      metricName: "TargetResponseTime",
-      dimensions: loadBalancer,
-      extendedStatistic: "p95",
-      threshold: 1,
-      evaluationPeriods: 3,
-    });
-    const unhealthy = (["blue", "green"] as const).map((color) =>
-      alarm(`unhealthy-${color}`, {
-        description: `Unhealthy targets in the ${color} target group`,
-        namespace: "AWS/ApplicationELB",
-        metricName: "UnHealthyHostCount",
-        dimensions: targetGroup(
-          color === "blue" ? args.blueTargetGroupArnSuffix : args.greenTargetGroupArnSuffix,
-        ),
-        statistic: "Maximum",
-        threshold: 1,
-        evaluationPeriods: 2,
-      }),
-    );
     sumAlarm("table-throttles", "DynamoDB read or write throttle events", "AWS/DynamoDB", [
       { metricName: "ReadThrottleEvents", dimensions: table },
       { metricName: "WriteThrottleEvents", dimensions: table },
@@ -220,7 +221,9 @@ export class Monitoring extends pulumi.ComponentResource {
     );
 
     this.topicArn = topic.arn;
-    this.rollbackAlarmNames = [elb5xx, target5xx, latency, ...unhealthy].map((a) => a.name);
+    this.rollbackAlarms = pulumi
+      .all(byGroup)
+      .apply((groups) => Object.fromEntries(groups.map(([arn, ...names]) => [arn, names])));
     this.dashboardName = dashboard.dashboardName;
     this.registerOutputs({ topicArn: this.topicArn, dashboardName: this.dashboardName });
   }

@@ -2,8 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../../lib/routes";
 import type { ServiceSettings } from "../config";
-import type { TaskNetworkArgs } from "../deployment";
-import { allowPolicy, serviceRole } from "../iam";
+import type { TaskNetworkArgs } from "../deployment/ecs-blue-green-rollout";
+import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
 
 export const CONTAINER_NAME = "api";
 
@@ -14,13 +14,14 @@ export interface ServiceArgs extends ServiceSettings {
   /** The target group the service starts behind; CodeDeploy moves it between blue and green. */
   initialTargetGroupArn: pulumi.Input<string>;
   /** The listeners that must exist before the service registers with a target group. */
-  listeners: pulumi.Input<pulumi.Resource>[];
+  listeners: pulumi.Resource[];
   imageRef: pulumi.Input<string>;
   pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
   tableName: pulumi.Input<string>;
   tableArn: pulumi.Input<string>;
   region: string;
   logRetentionDays: number;
+  roles: RoleSettings;
 }
 
 /** The table actions the Nest service performs, and nothing else. */
@@ -42,8 +43,12 @@ export class Service extends pulumi.ComponentResource {
   public readonly logGroupName: pulumi.Output<string>;
   /** Where the tasks run. CodeDeploy applies changes to it; ECS cannot change it in place. */
   public readonly taskNetwork: TaskNetworkArgs;
+  /** The roles CodeDeploy passes to ECS when it starts a replacement task set. */
+  public readonly executionRoleArn: pulumi.Output<string>;
+  public readonly taskRoleArn: pulumi.Output<string>;
   /** The ECS service resource, for components that must come after it. */
   public readonly service: aws.ecs.Service;
+  public readonly serviceArn: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:service:Service", name, {}, opts);
@@ -59,7 +64,7 @@ export class Service extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "picus tasks: the container port from the ALB only" },
       { parent: this },
     );
-    new aws.vpc.SecurityGroupIngressRule(
+    const taskIn = new aws.vpc.SecurityGroupIngressRule(
       `${name}-task-in-alb`,
       {
         securityGroupId: securityGroup.id,
@@ -71,7 +76,7 @@ export class Service extends pulumi.ComponentResource {
       { parent: this },
     );
     // HTTPS out: ECR and CloudWatch Logs through the NAT, DynamoDB through the gateway endpoint.
-    new aws.vpc.SecurityGroupEgressRule(
+    const taskOut = new aws.vpc.SecurityGroupEgressRule(
       `${name}-task-out-https`,
       {
         securityGroupId: securityGroup.id,
@@ -82,7 +87,7 @@ export class Service extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.vpc.SecurityGroupEgressRule(
+    const albOut = new aws.vpc.SecurityGroupEgressRule(
       `${name}-alb-out-tasks`,
       {
         securityGroupId: args.albSecurityGroupId,
@@ -100,9 +105,12 @@ export class Service extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const executionRole = serviceRole(`${name}-execution-role`, "ecs-tasks.amazonaws.com", {
-      parent: this,
-    });
+    const executionRole = serviceRole(
+      `${name}-execution-role`,
+      "ecs-tasks.amazonaws.com",
+      args.roles,
+      { parent: this },
+    );
     const executionPolicy = new aws.iam.RolePolicy(
       `${name}-execution-policy`,
       {
@@ -129,7 +137,14 @@ export class Service extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const taskRole = serviceRole(`${name}-task-role`, "ecs-tasks.amazonaws.com", { parent: this });
+    const { partition, accountId } = args.roles;
+    const taskRole = serviceRole(
+      `${name}-task-role`,
+      "ecs-tasks.amazonaws.com",
+      args.roles,
+      { parent: this },
+      pulumi.interpolate`arn:${partition}:ecs:${args.region}:${accountId}:*`,
+    );
     new aws.iam.RolePolicy(
       `${name}-task-policy`,
       {
@@ -153,6 +168,9 @@ export class Service extends pulumi.ComponentResource {
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         volumes: [{ name: "tmp" }],
+        // Never deregistered by Pulumi: after a failed or rolled-back deployment the service still
+        // runs an older revision, and CodeDeploy may roll back to one (cleanup: docs/delivery.md).
+        skipDestroy: true,
         containerDefinitions: pulumi.jsonStringify([
           {
             name: CONTAINER_NAME,
@@ -212,7 +230,8 @@ export class Service extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: args.listeners,
+        // Tasks that start before their security-group rules exist fail their health checks.
+        dependsOn: [...args.listeners, taskIn, taskOut, albOut],
         // CodeDeploy registers task definitions, swaps target groups, scales the task sets and
         // moves them to a new network (the rollout passes taskNetwork on).
         ignoreChanges: ["taskDefinition", "loadBalancers", "desiredCount", "networkConfiguration"],
@@ -250,10 +269,13 @@ export class Service extends pulumi.ComponentResource {
     );
 
     this.service = service;
+    this.serviceArn = service.arn;
     this.clusterName = cluster.name;
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
     this.logGroupName = logGroup.name;
+    this.executionRoleArn = executionRole.arn;
+    this.taskRoleArn = taskRole.arn;
     this.taskNetwork = taskNetwork;
     this.registerOutputs({
       clusterName: this.clusterName,

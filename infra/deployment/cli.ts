@@ -1,38 +1,30 @@
 /**
- * Rolls the ECS service out through CodeDeploy; run by EcsBlueGreenRollout during `pulumi up`.
- * Settings come from ROLLOUT_* variables and AWS_REGION (see rollout-env.ts); credentials come
- * from the environment, like the Pulumi AWS provider's. Exit codes: 0 done or nothing to do,
- * 1 the rollout failed, 2 invalid settings.
+ * Brings the ECS service to the declared revision through CodeDeploy; run by EcsBlueGreenRollout on
+ * every `pulumi up`, with the request (request.ts) as JSON on stdin. Credentials come from the
+ * environment, like the Pulumi AWS provider's. Exit codes: 0 done, 1 the rollout failed, 2 a bad
+ * request.
  *
- *   node --import tsx infra/deployment/cli.ts
+ *   node --import tsx infra/deployment/cli.ts < request.json
  */
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { ECSClient } from "@aws-sdk/client-ecs";
-import { rolloutEcsService } from "./rollout";
-import { RolloutConfigError, rolloutSettingsFromEnv } from "./rollout-env";
+import { parseRolloutRequest, type RolloutRequest } from "./request";
+import { rollout } from "./rollout";
 
 async function main(): Promise<number> {
-  let settings: ReturnType<typeof rolloutSettingsFromEnv>;
+  let request: RolloutRequest;
   try {
-    settings = rolloutSettingsFromEnv(process.env);
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    request = parseRolloutRequest(Buffer.concat(chunks).toString("utf8"));
   } catch (error) {
-    if (!(error instanceof RolloutConfigError)) throw error;
-    console.error(error.message);
+    console.error(error instanceof Error ? error.message : String(error));
     return 2;
   }
-
-  const clientConfig = { region: settings.region, maxAttempts: 5 };
-  const clients = {
-    codeDeploy: new CodeDeployClient(clientConfig),
-    ecs: new ECSClient(clientConfig),
-  };
+  const config = { region: request.region, maxAttempts: 5 };
+  const clients = { codeDeploy: new CodeDeployClient(config), ecs: new ECSClient(config) };
   try {
-    const result = await rolloutEcsService(settings.request, clients);
-    console.log(
-      result.outcome === "skipped"
-        ? `Rollout skipped: ${result.reason}.`
-        : `Rollout succeeded: ${result.taskDefinitionArn} (deployment ${result.deploymentId}).`,
-    );
+    await rollout(request, clients);
     return 0;
   } catch (error) {
     console.error(`Rollout failed: ${error instanceof Error ? error.message : String(error)}`);

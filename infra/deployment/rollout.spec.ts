@@ -1,34 +1,28 @@
 import {
+  BatchGetDeploymentsCommand,
   CodeDeployClient,
   CreateDeploymentCommand,
-  DeploymentAlreadyCompletedException,
-  DeploymentLimitExceededException,
   GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentTargetsCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
   type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ECSClient, type Service } from "@aws-sdk/client-ecs";
+import { DescribeServicesCommand, ECSClient, type TaskSet } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
-import { appSpecRevision, buildEcsAppSpec } from "./appspec";
-import { RolloutBlockedError, RolloutFailedError, RolloutTimeoutError } from "./errors";
-import {
-  DEFAULT_POLL_SETTINGS,
-  networkChange,
-  rolloutEcsService,
-  taskDefinitionKey,
-  type RolloutRequest,
-  type RolloutRuntime,
-} from "./rollout";
+import { parseRolloutRequest, type RolloutRequest } from "./request";
+import { deploymentDescription, rollout, type Pacing } from "./rollout";
 
-const ARN_PREFIX = "arn:aws:ecs:eu-west-1:123456789012:task-definition/";
-const CURRENT = `${ARN_PREFIX}picus-dev:6`;
-const TARGET = `${ARN_PREFIX}picus-dev:7`;
+const TASK_DEFINITIONS = "arn:aws:ecs:eu-west-1:123456789012:task-definition/picus-dev-api";
+const CURRENT = `${TASK_DEFINITIONS}:6`;
+const TARGET = `${TASK_DEFINITIONS}:7`;
+const TARGET_GROUPS = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup";
+const BLUE = `${TARGET_GROUPS}/edge-blue/1`;
+const GREEN = `${TARGET_GROUPS}/edge-green/2`;
+const NETWORK = { subnets: ["subnet-0a", "subnet-0b"], securityGroups: ["sg-0c"] };
 
 const request: RolloutRequest = {
+  region: "eu-west-1",
   applicationName: "picus-dev",
   deploymentGroupName: "picus-dev-api",
   clusterName: "picus-dev",
@@ -36,7 +30,11 @@ const request: RolloutRequest = {
   taskDefinitionArn: TARGET,
   containerName: "api",
   containerPort: 3000,
-  timeoutMs: 10 * 60_000,
+  network: { ...NETWORK, assignPublicIp: false },
+  rollbackAlarms: { [BLUE]: ["target-5xx-blue"], [GREEN]: ["target-5xx-green"] },
+  retryFailedRevision: false,
+  timeoutMinutes: 1,
+  steadyTimeoutMinutes: 1,
 };
 
 const codeDeploy = mockClient(CodeDeployClient);
@@ -45,485 +43,220 @@ const clients = {
   codeDeploy: new CodeDeployClient({ region: "eu-west-1" }),
   ecs: new ECSClient({ region: "eu-west-1" }),
 };
+const logs: string[] = [];
+const pacing: Pacing = { minDelaySeconds: 0.001, maxDelaySeconds: 0.002, log: (m) => logs.push(m) };
 
-function fakeRuntime() {
-  let clock = 0;
-  const sleeps: number[] = [];
-  const logs: string[] = [];
-  const runtime: RolloutRuntime = {
-    now: () => clock,
-    sleep: (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-      return Promise.resolve();
-    },
-    log: (message) => logs.push(message),
-  };
-  return { runtime, sleeps, logs, elapsed: () => clock };
-}
-
-function codeDeployService(
-  primaryTaskDefinition: string,
-  overrides: Partial<Service> = {},
-): Service {
+function primary(taskDefinition: string, overrides: Partial<TaskSet> = {}): TaskSet {
   return {
-    serviceName: request.serviceName,
-    status: "ACTIVE",
-    deploymentController: { type: "CODE_DEPLOY" },
-    taskDefinition: `${ARN_PREFIX}picus-dev:1`,
-    taskSets: [{ status: "PRIMARY", taskDefinition: primaryTaskDefinition }],
+    status: "PRIMARY",
+    taskDefinition,
+    loadBalancers: [{ targetGroupArn: BLUE }],
+    networkConfiguration: { awsvpcConfiguration: { ...NETWORK, assignPublicIp: "DISABLED" } },
+    stabilityStatus: "STEADY_STATE",
+    runningCount: 2,
+    computedDesiredCount: 2,
     ...overrides,
   };
+}
+
+function serviceRuns(...taskSets: TaskSet[]) {
+  const chain = ecs.on(DescribeServicesCommand);
+  for (const taskSet of taskSets) {
+    chain.resolvesOnce({
+      services: [
+        {
+          status: "ACTIVE",
+          deploymentController: { type: "CODE_DEPLOY" },
+          taskSets: [taskSet],
+          events: [{ message: "task stopped: essential container exited" }],
+        },
+      ],
+    });
+  }
 }
 
 function deployment(status: DeploymentInfo["status"], extra: Partial<DeploymentInfo> = {}) {
   return { deploymentInfo: { deploymentId: "d-NEW", status, ...extra } };
 }
 
-function limitExceeded() {
-  return new DeploymentLimitExceededException({
-    message: "The Deployment Group 'picus-dev-api' already has an active Deployment 'd-OLD'",
-    $metadata: {},
-  });
+function history(...deployments: DeploymentInfo[]) {
+  codeDeploy
+    .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Succeeded", "Failed", "Stopped"] })
+    .resolves({ deployments: deployments.map((d) => d.deploymentId ?? "") })
+    .on(BatchGetDeploymentsCommand)
+    .resolves({ deploymentsInfo: deployments });
 }
+
+const failedTarget: DeploymentInfo = {
+  deploymentId: "d-BAD",
+  creator: "user",
+  status: "Failed",
+  description: deploymentDescription(TARGET),
+  createTime: new Date("2025-01-01T10:00:00Z"),
+  errorInformation: { code: "HEALTH_CONSTRAINTS", message: "tasks failed health checks" },
+};
 
 beforeEach(() => {
   codeDeploy.reset();
   ecs.reset();
+  logs.length = 0;
   codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
-  ecs.on(DescribeServicesCommand).resolves({ services: [codeDeployService(CURRENT)] });
   codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-NEW" });
 });
 
-describe("rolloutEcsService", () => {
-  it("deploys the new task definition with an ECS AppSpec and waits for success", async () => {
-    codeDeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-NEW" })
-      .resolvesOnce(deployment("Created"))
-      .resolvesOnce(deployment("InProgress"))
-      .resolvesOnce(deployment("InProgress"))
-      .resolves(deployment("Succeeded"));
-    const { runtime, sleeps } = fakeRuntime();
+describe("rollout", () => {
+  it("deploys nothing when the service runs the declared revision, once it is steady", async () => {
+    serviceRuns(primary(TARGET), primary(TARGET));
 
-    const result = await rolloutEcsService(request, clients, runtime);
+    await rollout(request, clients, pacing);
 
-    expect(result).toEqual({
-      outcome: "succeeded",
-      taskDefinitionArn: TARGET,
-      deploymentId: "d-NEW",
-    });
-    const appSpec = buildEcsAppSpec({
-      taskDefinitionArn: TARGET,
-      containerName: "api",
-      containerPort: 3000,
-    });
+    expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
+    expect(logs.at(-1)).toMatch(/Steady: 2 healthy task\(s\) of picus-dev-api:7/);
+  });
+
+  it.each([
+    ["blue", BLUE, ["target-5xx-green"]],
+    ["green", GREEN, ["target-5xx-blue"]],
+  ])(
+    "rolls a service changed outside Pulumi back, judged only by the alarms of the group the new tasks join (live: %s)",
+    async (_, live, alarms) => {
+      serviceRuns(primary(CURRENT, { loadBalancers: [{ targetGroupArn: live }] }), primary(TARGET));
+      codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
+
+      await rollout(request, clients, pacing);
+
+      const input = codeDeploy.commandCalls(CreateDeploymentCommand)[0].args[0].input;
+      expect(input.description).toBe("picus rollout of picus-dev-api:7");
+      expect(input.overrideAlarmConfiguration).toEqual({
+        enabled: true,
+        alarms: alarms.map((name) => ({ name })),
+      });
+      const appSpec = JSON.parse(input.revision?.appSpecContent?.content ?? "{}") as {
+        Resources: { TargetService: { Properties: Record<string, unknown> } }[];
+      };
+      expect(appSpec.Resources[0].TargetService.Properties).toEqual({
+        TaskDefinition: TARGET,
+        LoadBalancerInfo: { ContainerName: "api", ContainerPort: 3000 },
+        NetworkConfiguration: {
+          AwsvpcConfiguration: {
+            Subnets: NETWORK.subnets,
+            SecurityGroups: NETWORK.securityGroups,
+            AssignPublicIp: "DISABLED",
+          },
+        },
+      });
+    },
+  );
+
+  it("deploys a change of the tasks' network even when the revision is the same", async () => {
+    const moved = { awsvpcConfiguration: { subnets: ["subnet-0f"], securityGroups: ["sg-0c"] } };
+    serviceRuns(primary(TARGET, { networkConfiguration: moved }), primary(TARGET));
+    codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
+
+    await rollout(request, clients, pacing);
+
     expect(codeDeploy).toHaveReceivedCommandTimes(CreateDeploymentCommand, 1);
-    expect(codeDeploy).toHaveReceivedCommandWith(CreateDeploymentCommand, {
-      applicationName: "picus-dev",
-      deploymentGroupName: "picus-dev-api",
-      description: "Rollout of picus-dev:7 from Pulumi",
-      revision: appSpecRevision(appSpec),
-    });
-    expect(codeDeploy).toHaveReceivedCommandWith(ListDeploymentsCommand, {
-      applicationName: "picus-dev",
-      deploymentGroupName: "picus-dev-api",
-      includeOnlyStatuses: expect.arrayContaining(["Created", "Queued", "InProgress", "Ready"]),
-    });
-    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
-      cluster: "picus-dev",
-      services: ["picus-dev-api"],
-    });
-    expect(sleeps).toEqual([5_000, 7_500, 11_250]);
   });
 
-  it("backs off up to the maximum poll interval", async () => {
-    const pending = codeDeploy.on(GetDeploymentCommand);
-    for (let i = 0; i < 8; i++) pending.resolvesOnce(deployment("InProgress"));
-    pending.resolves(deployment("Succeeded"));
-    const { runtime, sleeps } = fakeRuntime();
+  it("does not silently redeploy a revision whose last deployment failed", async () => {
+    serviceRuns(primary(CURRENT));
+    history(failedTarget, {
+      deploymentId: "d-ROLLBACK",
+      creator: "codeDeployRollback",
+      status: "Succeeded",
+      createTime: new Date("2025-01-01T10:05:00Z"),
+    });
 
-    await rolloutEcsService(request, clients, runtime);
-
-    expect(Math.max(...sleeps)).toBe(DEFAULT_POLL_SETTINGS.maxIntervalMs);
-    expect(sleeps.slice(-3)).toEqual([30_000, 30_000, 30_000]);
-  });
-
-  it("fails with CodeDeploy's reason, the rollback and the failing lifecycle event", async () => {
-    codeDeploy.on(GetDeploymentCommand).resolves(
-      deployment("Failed", {
-        errorInformation: {
-          code: "HEALTH_CONSTRAINTS",
-          message: "The deployment failed because the replacement task set did not become healthy.",
-        },
-        rollbackInfo: {
-          rollbackDeploymentId: "d-ROLLBACK",
-          rollbackMessage: "Automatic rollback triggered by deployment failure.",
-        },
-      }),
+    await expect(rollout(request, clients, pacing)).rejects.toThrow(
+      /picus-dev-api:7 already failed in deployment d-BAD \(Failed \[HEALTH_CONSTRAINTS\].*retryFailedRevision/s,
     );
-    codeDeploy
-      .on(ListDeploymentTargetsCommand)
-      .resolves({ targetIds: ["picus-dev:picus-dev-api"] });
-    codeDeploy.on(GetDeploymentTargetCommand).resolves({
-      deploymentTarget: {
-        deploymentTargetType: "ECSTarget",
-        ecsTarget: {
-          lifecycleEvents: [
-            { lifecycleEventName: "Install", status: "Succeeded" },
-            {
-              lifecycleEventName: "AfterAllowTestTraffic",
-              status: "Failed",
-              diagnostics: { errorCode: "ScriptFailed", message: "Health check failed: 503" },
-            },
-          ],
-        },
-      },
-    });
-    const { runtime } = fakeRuntime();
-
-    const failure = await rolloutEcsService(request, clients, runtime).catch((e: unknown) => e);
-
-    expect(failure).toBeInstanceOf(RolloutFailedError);
-    expect((failure as RolloutFailedError).failure).toEqual({
-      deploymentId: "d-NEW",
-      taskDefinitionArn: TARGET,
-      status: "Failed",
-      errorCode: "HEALTH_CONSTRAINTS",
-      errorMessage:
-        "The deployment failed because the replacement task set did not become healthy.",
-      rollbackDeploymentId: "d-ROLLBACK",
-      rollbackMessage: "Automatic rollback triggered by deployment failure.",
-      failedLifecycleEvent: {
-        targetId: "picus-dev:picus-dev-api",
-        lifecycleEventName: "AfterAllowTestTraffic",
-        errorCode: "ScriptFailed",
-        message: "Health check failed: 503",
-      },
-    });
-    const message = (failure as Error).message;
-    expect(message).toContain("d-NEW");
-    expect(message).toContain("[HEALTH_CONSTRAINTS] The deployment failed");
-    expect(message).toContain("AfterAllowTestTraffic");
-    expect(message).toContain("Rolled back by deployment d-ROLLBACK");
-    expect(codeDeploy).toHaveReceivedCommandWith(GetDeploymentTargetCommand, {
-      deploymentId: "d-NEW",
-      targetId: "picus-dev:picus-dev-api",
-    });
+    expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
   });
 
-  it("reports a stopped deployment even when its lifecycle events cannot be read", async () => {
+  it("retries a failed revision when asked to, and deploys a new one after a failure", async () => {
+    codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
+    serviceRuns(primary(CURRENT), primary(TARGET), primary(CURRENT), primary(TARGET));
+    history(failedTarget);
+    await rollout({ ...request, retryFailedRevision: true }, clients, pacing);
+
+    history({ ...failedTarget, description: deploymentDescription(`${TASK_DEFINITIONS}:5`) });
+    await rollout(request, clients, pacing);
+
+    expect(codeDeploy).toHaveReceivedCommandTimes(CreateDeploymentCommand, 2);
+  });
+
+  it("fails the update with CodeDeploy's reason and the rollback", async () => {
+    serviceRuns(primary(CURRENT));
     codeDeploy.on(GetDeploymentCommand).resolves(
       deployment("Stopped", {
-        errorInformation: { code: "ALARM_ACTIVE", message: "Alarm picus-dev-5xx is in ALARM" },
-        rollbackInfo: { rollbackMessage: "Deployment stopped by alarm; traffic rerouted to blue." },
+        errorInformation: { code: "ALARM_ACTIVE", message: "target-5xx-green in ALARM" },
+        rollbackInfo: { rollbackMessage: "Deployment d-RB rolled back d-NEW" },
       }),
     );
-    codeDeploy.on(ListDeploymentTargetsCommand).rejects(new Error("AccessDenied"));
-    const { runtime, logs } = fakeRuntime();
 
-    const failure = await rolloutEcsService(request, clients, runtime).catch((e: unknown) => e);
-
-    expect(failure).toBeInstanceOf(RolloutFailedError);
-    expect((failure as RolloutFailedError).failure).toMatchObject({
-      status: "Stopped",
-      errorCode: "ALARM_ACTIVE",
-      rollbackMessage: "Deployment stopped by alarm; traffic rerouted to blue.",
-      failedLifecycleEvent: undefined,
-    });
-    expect((failure as Error).message).toMatch(
-      /ended Stopped: \[ALARM_ACTIVE\] Alarm picus-dev-5xx/,
+    await expect(rollout(request, clients, pacing)).rejects.toThrow(
+      "Deployment d-NEW of picus-dev-api:7 ended Stopped: [ALARM_ACTIVE] target-5xx-green in ALARM\nRolled back: Deployment d-RB rolled back d-NEW",
     );
-    expect(logs.join("\n")).toContain("AccessDenied");
   });
 
-  it("stops a deployment that outruns the timeout, with rollback, and fails", async () => {
+  it("stops a deployment that outlives its budget, with rollback", async () => {
+    serviceRuns(primary(CURRENT));
     codeDeploy.on(GetDeploymentCommand).resolves(deployment("InProgress"));
-    codeDeploy.on(StopDeploymentCommand).resolves({ status: "Pending", statusMessage: "Stopping" });
-    const { runtime, elapsed } = fakeRuntime();
 
-    const failure = await rolloutEcsService(
-      { ...request, timeoutMs: 120_000 },
-      clients,
-      runtime,
-    ).catch((e: unknown) => e);
-
-    expect(failure).toBeInstanceOf(RolloutTimeoutError);
-    expect((failure as RolloutTimeoutError).lastStatus).toBe("InProgress");
-    expect((failure as Error).message).toMatch(/did not finish within 2 minutes/);
-    expect((failure as Error).message).toMatch(/automatic rollback/);
+    await expect(rollout({ ...request, timeoutMinutes: 0.0005 }, clients, pacing)).rejects.toThrow(
+      /did not finish within 0.0005 minutes \(last status InProgress\); it was stopped with rollback/,
+    );
     expect(codeDeploy).toHaveReceivedCommandWith(StopDeploymentCommand, {
       deploymentId: "d-NEW",
       autoRollbackEnabled: true,
     });
-    expect(elapsed()).toBe(120_000);
   });
 
-  it("accepts a deployment that completed just as the timeout stopped it", async () => {
-    codeDeploy
-      .on(GetDeploymentCommand)
-      .resolvesOnce(deployment("InProgress"))
-      .resolvesOnce(deployment("InProgress"))
-      .resolvesOnce(deployment("InProgress"))
-      .resolves(deployment("Succeeded"));
-    codeDeploy
-      .on(StopDeploymentCommand)
-      .rejects(new DeploymentAlreadyCompletedException({ message: "completed", $metadata: {} }));
-    const { runtime } = fakeRuntime();
-
-    const result = await rolloutEcsService({ ...request, timeoutMs: 6_000 }, clients, runtime);
-
-    expect(result).toMatchObject({ outcome: "succeeded", deploymentId: "d-NEW" });
-    expect(codeDeploy).toHaveReceivedCommandTimes(StopDeploymentCommand, 1);
-  });
-
-  it("waits for a deployment already in progress, then deploys", async () => {
-    codeDeploy.on(ListDeploymentsCommand).resolvesOnce({ deployments: ["d-OLD"] });
-    codeDeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-OLD" })
-      .resolvesOnce({ deploymentInfo: { deploymentId: "d-OLD", status: "InProgress" } })
-      .resolves({ deploymentInfo: { deploymentId: "d-OLD", status: "Succeeded" } });
-    codeDeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-NEW" })
-      .resolves(deployment("Succeeded"));
-    const { runtime, logs } = fakeRuntime();
-
-    const result = await rolloutEcsService(request, clients, runtime);
-
-    expect(result).toMatchObject({ outcome: "succeeded", deploymentId: "d-NEW" });
-    expect(logs.join("\n")).toContain("d-OLD is already in progress");
-    const calls = codeDeploy.calls().map((call) => call.args[0].constructor.name);
-    expect(calls.indexOf("CreateDeploymentCommand")).toBeGreaterThan(
-      calls.lastIndexOf("GetDeploymentCommand", calls.indexOf("CreateDeploymentCommand")),
-    );
-  });
-
-  it("skips when the deployment it waited for already rolled out the target", async () => {
-    codeDeploy.on(ListDeploymentsCommand).resolvesOnce({ deployments: ["d-OLD"] });
-    codeDeploy
-      .on(GetDeploymentCommand, { deploymentId: "d-OLD" })
-      .resolves({ deploymentInfo: { deploymentId: "d-OLD", status: "Succeeded" } });
-    ecs.on(DescribeServicesCommand).resolves({ services: [codeDeployService(TARGET)] });
-    const { runtime } = fakeRuntime();
-
-    const result = await rolloutEcsService(request, clients, runtime);
-
-    expect(result.outcome).toBe("skipped");
-    expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
-  });
-
-  it("gives up, without stopping it, on a deployment in progress that outlasts the timeout", async () => {
-    codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: ["d-OLD"] });
-    codeDeploy
-      .on(GetDeploymentCommand)
-      .resolves({ deploymentInfo: { deploymentId: "d-OLD", status: "Ready" } });
-    const { runtime } = fakeRuntime();
-
-    const failure = await rolloutEcsService(
-      { ...request, timeoutMs: 60_000 },
-      clients,
-      runtime,
-    ).catch((e: unknown) => e);
-
-    expect(failure).toBeInstanceOf(RolloutBlockedError);
-    expect((failure as Error).message).toMatch(/d-OLD .* was still Ready after 1 minutes/);
-    expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
-    expect(codeDeploy).not.toHaveReceivedCommand(StopDeploymentCommand);
-  });
-
-  it("retries when CodeDeploy reports the group's deployment slot taken", async () => {
-    codeDeploy
-      .on(CreateDeploymentCommand)
-      .rejectsOnce(limitExceeded())
-      .resolves({ deploymentId: "d-NEW" });
-    codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
-    const { runtime } = fakeRuntime();
-
-    const result = await rolloutEcsService(request, clients, runtime);
-
-    expect(result).toMatchObject({ outcome: "succeeded", deploymentId: "d-NEW" });
-    expect(codeDeploy).toHaveReceivedCommandTimes(CreateDeploymentCommand, 2);
-    expect(codeDeploy).toHaveReceivedCommandTimes(ListDeploymentsCommand, 2);
-  });
-
-  it("fails clearly when the deployment slot stays taken", async () => {
-    codeDeploy.on(CreateDeploymentCommand).rejects(limitExceeded());
-    const { runtime } = fakeRuntime();
-
-    const failure = await rolloutEcsService(request, clients, runtime).catch((e: unknown) => e);
-
-    expect(failure).toBeInstanceOf(RolloutBlockedError);
-    expect((failure as Error).message).toMatch(
-      /after 3 attempts.*already has an active Deployment/,
-    );
-    expect(codeDeploy).toHaveReceivedCommandTimes(CreateDeploymentCommand, 3);
-  });
-
-  it.each([
-    ["the full ARN", TARGET],
-    ["family:revision", "picus-dev:7"],
-  ])("skips when the primary task set already runs the target (%s)", async (_, running) => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [codeDeployService(running)] });
-    const { runtime, logs } = fakeRuntime();
-
-    const result = await rolloutEcsService(request, clients, runtime);
-
-    expect(result).toEqual({
-      outcome: "skipped",
-      taskDefinitionArn: TARGET,
-      reason: "service picus-dev-api already runs picus-dev:7",
-    });
-    expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
-    expect(logs).toEqual(["Nothing to deploy: service picus-dev-api already runs picus-dev:7."]);
-  });
-
-  describe("with the tasks' network", () => {
-    const network = {
-      subnets: ["subnet-0a", "subnet-0b"],
-      securityGroups: ["sg-01"],
-      assignPublicIp: false,
-    };
-    const runningIn = (subnets: string[]) =>
-      codeDeployService(TARGET, {
-        taskSets: [
-          {
-            status: "PRIMARY",
-            taskDefinition: TARGET,
-            networkConfiguration: {
-              awsvpcConfiguration: {
-                subnets,
-                securityGroups: ["sg-01"],
-                assignPublicIp: "DISABLED",
-              },
-            },
-          },
-        ],
-      });
-
-    it("deploys the same task definition into new subnets, which ECS cannot change in place", async () => {
-      ecs.on(DescribeServicesCommand).resolves({ services: [runningIn(["subnet-0c"])] });
-      codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
-      const { runtime, logs } = fakeRuntime();
-
-      const result = await rolloutEcsService({ ...request, network }, clients, runtime);
-
-      expect(result.outcome).toBe("succeeded");
-      expect(codeDeploy).toHaveReceivedCommandWith(CreateDeploymentCommand, {
-        revision: appSpecRevision(
-          buildEcsAppSpec({
-            taskDefinitionArn: TARGET,
-            containerName: "api",
-            containerPort: 3000,
-            network,
-          }),
-        ),
-      });
-      expect(logs).toContain(
-        "The tasks' network changes: subnets subnet-0c → subnet-0a,subnet-0b.",
-      );
-    });
-
-    it("skips when the task definition and the network already run, in any order", async () => {
-      ecs
-        .on(DescribeServicesCommand)
-        .resolves({ services: [runningIn(["subnet-0b", "subnet-0a"])] });
-      const { runtime } = fakeRuntime();
-
-      const result = await rolloutEcsService({ ...request, network }, clients, runtime);
-
-      expect(result.outcome).toBe("skipped");
-      expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
-    });
-  });
-
-  it("skips on first create, when the service has no task sets yet but runs the target", async () => {
+  it("fails a first deploy whose tasks never become steady and healthy (crash loop)", async () => {
+    const crashing = primary(TARGET, { stabilityStatus: "STABILIZING", runningCount: 0 });
     ecs.on(DescribeServicesCommand).resolves({
-      services: [codeDeployService(CURRENT, { taskSets: [], taskDefinition: TARGET })],
+      services: [
+        {
+          status: "ACTIVE",
+          deploymentController: { type: "CODE_DEPLOY" },
+          taskSets: [crashing],
+          events: [{ message: "task stopped: essential container exited" }],
+        },
+      ],
     });
-    const { runtime } = fakeRuntime();
 
-    const result = await rolloutEcsService(request, clients, runtime);
-
-    expect(result.outcome).toBe("skipped");
+    await expect(
+      rollout({ ...request, steadyTimeoutMinutes: 0.0005 }, clients, pacing),
+    ).rejects.toThrow(
+      /not steady with healthy targets .*0\/2 tasks running, STABILIZING.*essential container exited/s,
+    );
   });
 
-  it("rides out transient GetDeployment errors", async () => {
+  it("waits for a deployment already in progress before looking at the service", async () => {
     codeDeploy
-      .on(GetDeploymentCommand)
-      .rejectsOnce(new Error("socket hang up"))
-      .resolves(deployment("Succeeded"));
-    const { runtime } = fakeRuntime();
+      .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Created", "Queued", "InProgress", "Baking", "Ready"] })
+      .resolves({ deployments: ["d-OLD"] })
+      .on(GetDeploymentCommand, { deploymentId: "d-OLD" })
+      .resolves(deployment("Succeeded", { deploymentId: "d-OLD" }));
+    serviceRuns(primary(TARGET), primary(TARGET));
 
-    await expect(rolloutEcsService(request, clients, runtime)).resolves.toMatchObject({
-      outcome: "succeeded",
-    });
-  });
+    await rollout(request, clients, pacing);
 
-  it("fails when GetDeployment keeps failing", async () => {
-    codeDeploy.on(GetDeploymentCommand).rejects(new Error("AccessDeniedException"));
-    const { runtime } = fakeRuntime();
-
-    await expect(rolloutEcsService(request, clients, runtime)).rejects.toThrow(
-      "AccessDeniedException",
-    );
-    expect(codeDeploy).toHaveReceivedCommandTimes(
-      GetDeploymentCommand,
-      DEFAULT_POLL_SETTINGS.maxConsecutiveErrors,
-    );
-  });
-
-  it("refuses a service that is missing", async () => {
-    ecs
-      .on(DescribeServicesCommand)
-      .resolves({ services: [], failures: [{ arn: "arn:...", reason: "MISSING" }] });
-    const { runtime } = fakeRuntime();
-
-    await expect(rolloutEcsService(request, clients, runtime)).rejects.toThrow(
-      "ECS service picus-dev-api in cluster picus-dev is not active (MISSING)",
-    );
+    expect(logs[0]).toMatch(/d-OLD is in progress/);
     expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
-  });
-
-  it("refuses a service that CodeDeploy does not control", async () => {
-    ecs.on(DescribeServicesCommand).resolves({
-      services: [codeDeployService(CURRENT, { deploymentController: { type: "ECS" } })],
-    });
-    const { runtime } = fakeRuntime();
-
-    await expect(rolloutEcsService(request, clients, runtime)).rejects.toThrow(
-      /uses the ECS deployment controller/,
-    );
   });
 });
 
-describe("networkChange", () => {
-  const running = { subnets: ["subnet-0a"], securityGroups: ["sg-01"], assignPublicIp: false };
-
-  it("sees no change when no network is requested", () => {
-    expect(networkChange(undefined, running)).toBeUndefined();
+describe("parseRolloutRequest", () => {
+  it("reads the document the component writes", () => {
+    expect(parseRolloutRequest(JSON.stringify(request))).toEqual(request);
   });
 
-  it("names every setting that differs", () => {
-    expect(
-      networkChange(
-        { subnets: ["subnet-0b"], securityGroups: ["sg-02", "sg-03"], assignPublicIp: true },
-        running,
-      ),
-    ).toBe(
-      "subnets subnet-0a → subnet-0b; security groups sg-01 → sg-02,sg-03; public IP false → true",
+  it("names every problem of a bad request at once", () => {
+    const bad = { ...request, taskDefinitionArn: "picus:7", containerPort: 0, network: {} };
+    expect(() => parseRolloutRequest(JSON.stringify(bad))).toThrow(
+      /taskDefinitionArn[\s\S]*containerPort[\s\S]*network\.subnets/,
     );
-  });
-
-  it("deploys when the running network is not known", () => {
-    expect(networkChange(running, undefined)).toBe("network configuration not known");
-  });
-});
-
-describe("taskDefinitionKey", () => {
-  it.each([
-    [TARGET, "picus-dev:7"],
-    ["arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/a-b_c:12", "a-b_c:12"],
-    ["picus-dev:7", "picus-dev:7"],
-  ])("reduces %s to %s", (input, key) => {
-    expect(taskDefinitionKey(input)).toBe(key);
+    expect(() => parseRolloutRequest("ROLLOUT_CLUSTER_NAME=x")).toThrow(/not JSON/);
   });
 });

@@ -1,408 +1,284 @@
+import { createHash } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import {
+  BatchGetDeploymentsCommand,
   CodeDeployClient,
   CreateDeploymentCommand,
-  DeploymentAlreadyCompletedException,
-  DeploymentLimitExceededException,
   DeploymentStatus,
   GetDeploymentCommand,
-  GetDeploymentTargetCommand,
-  ListDeploymentTargetsCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
+  waitUntilDeploymentSuccessful,
   type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
-import { DescribeServicesCommand, ECSClient, type NetworkConfiguration } from "@aws-sdk/client-ecs";
-import { appSpecRevision, buildEcsAppSpec, type TaskNetwork } from "./appspec";
-import {
-  RolloutBlockedError,
-  RolloutFailedError,
-  RolloutTimeoutError,
-  type FailedLifecycleEvent,
-} from "./errors";
-
-export interface RolloutRequest {
-  applicationName: string;
-  deploymentGroupName: string;
-  clusterName: string;
-  serviceName: string;
-  taskDefinitionArn: string;
-  containerName: string;
-  containerPort: number;
-  platformVersion?: string;
-  /**
-   * Subnets and security groups for the tasks. A service under CODE_DEPLOY cannot change them in
-   * place, so a difference from what runs now is deployed like a new task definition.
-   */
-  network?: TaskNetwork;
-  description?: string;
-  /** Budget for our own deployment, and separately for waiting on one already in progress. */
-  timeoutMs: number;
-}
+import { DescribeServicesCommand, ECSClient, type Service } from "@aws-sdk/client-ecs";
+import type { RolloutRequest } from "./request";
 
 export interface RolloutClients {
   codeDeploy: CodeDeployClient;
   ecs: ECSClient;
 }
 
-export interface RolloutRuntime {
-  sleep(ms: number): Promise<void>;
-  now(): number;
+/** Polling pace (the SDK waiter's delays, in seconds) and where progress goes. */
+export interface Pacing {
+  minDelaySeconds: number;
+  maxDelaySeconds: number;
   log(message: string): void;
 }
 
-export interface PollSettings {
-  initialIntervalMs: number;
-  maxIntervalMs: number;
-  backoffFactor: number;
-  /** GetDeployment errors in a row (after the SDK's own retries) before giving up. */
-  maxConsecutiveErrors: number;
-  /** CreateDeployment attempts when another deployment of the group holds the slot. */
-  maxStartAttempts: number;
-}
-
-export type RolloutResult =
-  | { outcome: "skipped"; taskDefinitionArn: string; reason: string }
-  | { outcome: "succeeded"; taskDefinitionArn: string; deploymentId: string };
-
-export const DEFAULT_POLL_SETTINGS: PollSettings = {
-  initialIntervalMs: 5_000,
-  maxIntervalMs: 30_000,
-  backoffFactor: 1.5,
-  maxConsecutiveErrors: 5,
-  maxStartAttempts: 3,
-};
-
-export const systemRuntime: RolloutRuntime = {
-  sleep: (ms) => delay(ms),
-  now: () => Date.now(),
+export const DEFAULT_PACING: Pacing = {
+  minDelaySeconds: 15,
+  maxDelaySeconds: 30,
   log: (message) => console.log(`[rollout ${new Date().toISOString()}] ${message}`),
 };
 
-const TERMINAL_STATUSES: ReadonlySet<string> = new Set([
-  DeploymentStatus.SUCCEEDED,
-  DeploymentStatus.FAILED,
-  DeploymentStatus.STOPPED,
-]);
-
-const ACTIVE_STATUSES = [
+const ACTIVE = [
   DeploymentStatus.CREATED,
   DeploymentStatus.QUEUED,
   DeploymentStatus.IN_PROGRESS,
   DeploymentStatus.BAKING,
   DeploymentStatus.READY,
 ];
+const FINISHED: DeploymentStatus[] = [
+  DeploymentStatus.SUCCEEDED,
+  DeploymentStatus.FAILED,
+  DeploymentStatus.STOPPED,
+];
 
-/** "arn:aws:ecs:eu-west-1:123456789012:task-definition/picus:7" and "picus:7" → "picus:7". */
-export function taskDefinitionKey(taskDefinition: string): string {
-  const marker = ":task-definition/";
-  const index = taskDefinition.indexOf(marker);
-  return index === -1 ? taskDefinition : taskDefinition.slice(index + marker.length);
-}
-
-/** What the service's primary task set runs now. */
-interface Running {
-  taskDefinition: string | undefined;
-  network: TaskNetwork | undefined;
-}
-
-function taskNetwork(configuration: NetworkConfiguration | undefined): TaskNetwork | undefined {
-  const awsvpc = configuration?.awsvpcConfiguration;
-  if (awsvpc === undefined) return undefined;
-  return {
-    subnets: awsvpc.subnets ?? [],
-    securityGroups: awsvpc.securityGroups ?? [],
-    assignPublicIp: awsvpc.assignPublicIp === "ENABLED",
-  };
-}
-
-function sameMembers(a: readonly string[], b: readonly string[]): boolean {
-  const [left, right] = [[...a].sort(), [...b].sort()];
-  return left.length === right.length && left.every((value, i) => value === right[i]);
-}
-
-/** How the requested network differs from the running one, or undefined when it does not. */
-export function networkChange(
-  requested: TaskNetwork | undefined,
-  running: TaskNetwork | undefined,
-): string | undefined {
-  if (requested === undefined) return undefined;
-  if (running === undefined) return "network configuration not known";
-  const changes: string[] = [];
-  if (!sameMembers(requested.subnets, running.subnets)) {
-    changes.push(`subnets ${running.subnets.join(",")} → ${requested.subnets.join(",")}`);
-  }
-  if (!sameMembers(requested.securityGroups, running.securityGroups)) {
-    changes.push(
-      `security groups ${running.securityGroups.join(",")} → ${requested.securityGroups.join(",")}`,
-    );
-  }
-  if (requested.assignPublicIp !== running.assignPublicIp) {
-    changes.push(`public IP ${running.assignPublicIp} → ${requested.assignPublicIp}`);
-  }
-  return changes.length === 0 ? undefined : changes.join("; ");
-}
+/** "arn:aws:ecs:…:task-definition/picus-dev-api:7" → "picus-dev-api:7". */
+export const revision = (arn: string): string => arn.replace(/^.*:task-definition\//, "");
+/** How our deployments are described, so a later run can tell which revision each one carried. */
+export const deploymentDescription = (arn: string): string => `picus rollout of ${revision(arn)}`;
 
 /**
- * Rolls the ECS service out to `request.taskDefinitionArn` (and `request.network`) through
- * CodeDeploy blue/green and resolves once CodeDeploy reports Succeeded. Skips when the service
- * already runs that task definition in that network. Waits for a deployment already in progress in the group rather than failing:
- * ECS allows one at a time, and the usual cause is an earlier, interrupted `pulumi up`.
+ * Brings the ECS service to the declared revision and network through CodeDeploy, then waits until
+ * the primary task set is steady with healthy targets. Runs on every `pulumi up`: a service changed
+ * outside Pulumi is rolled back to the declared revision; a revision whose last deployment failed is
+ * not deployed again unless `retryFailedRevision` says so.
  */
-export async function rolloutEcsService(
+export async function rollout(
   request: RolloutRequest,
   clients: RolloutClients,
-  runtime: RolloutRuntime = systemRuntime,
-  poll: PollSettings = DEFAULT_POLL_SETTINGS,
-): Promise<RolloutResult> {
-  return new EcsRollout(request, clients, runtime, poll).run();
+  pacing: Pacing = DEFAULT_PACING,
+): Promise<void> {
+  const target = revision(request.taskDefinitionArn);
+  await waitForActiveDeployments(request, clients.codeDeploy, pacing);
+  const service = await describeService(request, clients.ecs);
+  const primary = service.taskSets?.find((taskSet) => taskSet.status === "PRIMARY");
+  const running = primary?.taskDefinition ?? service.taskDefinition ?? "nothing";
+  const network = (primary ?? service).networkConfiguration?.awsvpcConfiguration;
+  const wanted = request.network;
+  const changes = [
+    ...(revision(running) === target ? [] : [`the service runs ${revision(running)}`]),
+    ...(sameSet(network?.subnets, wanted.subnets) &&
+    sameSet(network?.securityGroups, wanted.securityGroups) &&
+    (network?.assignPublicIp === "ENABLED") === wanted.assignPublicIp
+      ? []
+      : ["the tasks' network differs"]),
+  ];
+
+  if (changes.length === 0) {
+    pacing.log(`The service already runs ${target} in the declared network.`);
+  } else {
+    pacing.log(`Deploying ${target}: ${changes.join(", ")}.`);
+    await refuseKnownBad(request, clients.codeDeploy);
+    const live = primary?.loadBalancers?.[0]?.targetGroupArn;
+    await deploy(request, clients.codeDeploy, live, pacing);
+  }
+  await waitForSteadyState(request, clients.ecs, pacing);
 }
 
-class EcsRollout {
-  private readonly target: string;
+const sameSet = (a: string[] | undefined, b: string[]) =>
+  a !== undefined && a.length === b.length && b.every((item) => a.includes(item));
 
-  constructor(
-    private readonly request: RolloutRequest,
-    private readonly clients: RolloutClients,
-    private readonly runtime: RolloutRuntime,
-    private readonly poll: PollSettings,
+async function describeService(request: RolloutRequest, ecs: ECSClient): Promise<Service> {
+  const { clusterName: cluster, serviceName } = request;
+  const { services, failures } = await ecs.send(
+    new DescribeServicesCommand({ cluster, services: [serviceName] }),
+  );
+  const service = services?.[0];
+  if (service?.status !== "ACTIVE" || service.deploymentController?.type !== "CODE_DEPLOY") {
+    const state = failures?.[0]?.reason ?? service?.status ?? "missing";
+    throw new Error(`ECS service ${serviceName} is not an active CODE_DEPLOY service (${state}).`);
+  }
+  return service;
+}
+
+async function getDeployment(codeDeploy: CodeDeployClient, id: string): Promise<DeploymentInfo> {
+  const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: id }));
+  return deploymentInfo ?? { deploymentId: id };
+}
+
+/** Waits with the SDK's waiter; resolves with the deployment as it stands when waiting ended. */
+async function waitForDeployment(
+  codeDeploy: CodeDeployClient,
+  deploymentId: string,
+  minutes: number,
+  pacing: Pacing,
+): Promise<DeploymentInfo> {
+  await waitUntilDeploymentSuccessful(
+    {
+      client: codeDeploy,
+      maxWaitTime: minutes * 60,
+      minDelay: pacing.minDelaySeconds,
+      maxDelay: pacing.maxDelaySeconds,
+    },
+    { deploymentId },
+  ).catch(() => undefined);
+  return getDeployment(codeDeploy, deploymentId);
+}
+
+/** ECS allows one deployment at a time; the usual one in the way is an interrupted `pulumi up`. */
+async function waitForActiveDeployments(
+  request: RolloutRequest,
+  codeDeploy: CodeDeployClient,
+  pacing: Pacing,
+): Promise<void> {
+  const { applicationName, deploymentGroupName } = request;
+  const { deployments = [] } = await codeDeploy.send(
+    new ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: ACTIVE }),
+  );
+  for (const id of deployments) {
+    pacing.log(`Deployment ${id} is in progress; waiting for it to finish first.`);
+    const info = await waitForDeployment(codeDeploy, id, request.timeoutMinutes, pacing);
+    if (!FINISHED.includes(info.status as DeploymentStatus)) {
+      throw new Error(
+        `Deployment ${id} was still ${info.status ?? "active"} after ${request.timeoutMinutes} minutes. ` +
+          `Let it finish or stop it in CodeDeploy, then run the update again.`,
+      );
+    }
+  }
+}
+
+/** The newest deployment we started (not a rollback) failed with this very revision: stop here. */
+async function refuseKnownBad(request: RolloutRequest, codeDeploy: CodeDeployClient) {
+  const { applicationName, deploymentGroupName } = request;
+  const { deployments = [] } = await codeDeploy.send(
+    new ListDeploymentsCommand({
+      applicationName,
+      deploymentGroupName,
+      includeOnlyStatuses: FINISHED,
+    }),
+  );
+  if (deployments.length === 0) return;
+  const { deploymentsInfo = [] } = await codeDeploy.send(
+    new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }),
+  );
+  const [last] = deploymentsInfo
+    .filter((info) => info.creator === "user")
+    .sort((a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0));
+  if (
+    last?.description !== deploymentDescription(request.taskDefinitionArn) ||
+    last.status === DeploymentStatus.SUCCEEDED
   ) {
-    this.target = taskDefinitionKey(request.taskDefinitionArn);
+    return;
   }
+  if (request.retryFailedRevision) return;
+  const reason = `[${last.errorInformation?.code ?? "UNKNOWN"}] ${last.errorInformation?.message ?? ""}`;
+  throw new Error(
+    `${revision(request.taskDefinitionArn)} already failed in deployment ${last.deploymentId} ` +
+      `(${last.status} ${reason.trim()}), so it is not deployed again; the service keeps its ` +
+      `current revision. Deploy a fix, or retry this revision once with ` +
+      `\`pulumi up -c picus:retryFailedRevision=true\`.`,
+  );
+}
 
-  async run(): Promise<RolloutResult> {
-    for (let attempt = 1; ; attempt++) {
-      await this.waitForActiveDeployments();
+async function deploy(
+  request: RolloutRequest,
+  codeDeploy: CodeDeployClient,
+  liveTargetGroupArn: string | undefined,
+  pacing: Pacing,
+): Promise<void> {
+  const target = revision(request.taskDefinitionArn);
+  const content = JSON.stringify({
+    version: "0.0",
+    Resources: [
+      {
+        TargetService: {
+          Type: "AWS::ECS::Service",
+          Properties: {
+            TaskDefinition: request.taskDefinitionArn,
+            LoadBalancerInfo: {
+              ContainerName: request.containerName,
+              ContainerPort: request.containerPort,
+            },
+            NetworkConfiguration: {
+              AwsvpcConfiguration: {
+                Subnets: request.network.subnets,
+                SecurityGroups: request.network.securityGroups,
+                AssignPublicIp: request.network.assignPublicIp ? "ENABLED" : "DISABLED",
+              },
+            },
+          },
+        },
+      },
+    ],
+  });
+  // Only the alarms of the target group the new tasks join judge them: an alarm about the version
+  // serving now (the reason for a fix) must not stop the fix. Unknown live group: all alarms.
+  const alarms = Object.entries(request.rollbackAlarms)
+    .filter(([targetGroupArn]) => targetGroupArn !== liveTargetGroupArn)
+    .flatMap(([, names]) => names);
+  const { deploymentId } = await codeDeploy.send(
+    new CreateDeploymentCommand({
+      applicationName: request.applicationName,
+      deploymentGroupName: request.deploymentGroupName,
+      description: deploymentDescription(request.taskDefinitionArn),
+      revision: {
+        revisionType: "AppSpecContent",
+        appSpecContent: { content, sha256: createHash("sha256").update(content).digest("hex") },
+      },
+      overrideAlarmConfiguration: {
+        enabled: alarms.length > 0,
+        alarms: alarms.map((name) => ({ name })),
+      },
+    }),
+  );
+  if (deploymentId === undefined) throw new Error("CodeDeploy returned no deployment ID.");
+  pacing.log(`Started deployment ${deploymentId} of ${target}; rollback alarms: ${alarms.join(", ")}.`);
 
-      const running = await this.running();
-      const current = running.taskDefinition;
-      const network = networkChange(this.request.network, running.network);
-      if (current !== undefined && taskDefinitionKey(current) === this.target && !network) {
-        const reason = `service ${this.request.serviceName} already runs ${this.target}`;
-        this.runtime.log(`Nothing to deploy: ${reason}.`);
-        return { outcome: "skipped", taskDefinitionArn: this.request.taskDefinitionArn, reason };
-      }
-      if (network) this.runtime.log(`The tasks' network changes: ${network}.`);
-
-      let deploymentId: string;
-      try {
-        deploymentId = await this.startDeployment(current);
-      } catch (error) {
-        if (!(error instanceof DeploymentLimitExceededException)) throw error;
-        if (attempt >= this.poll.maxStartAttempts) {
-          throw new RolloutBlockedError(
-            `CodeDeploy refused to start a deployment of ${this.target} after ${attempt} attempts ` +
-              `because another deployment of ${this.request.deploymentGroupName} is active: ${error.message}`,
-          );
-        }
-        this.runtime.log(
-          `Another deployment is active (${error.message}); waiting, then retrying.`,
-        );
-        await this.runtime.sleep(this.poll.initialIntervalMs);
-        continue;
-      }
-      return this.follow(deploymentId);
-    }
+  const info = await waitForDeployment(codeDeploy, deploymentId, request.timeoutMinutes, pacing);
+  if (info.status === DeploymentStatus.SUCCEEDED) {
+    pacing.log(`Deployment ${deploymentId} succeeded: ${target} serves production.`);
+    return;
   }
-
-  private async waitForActiveDeployments(): Promise<void> {
-    const { applicationName, deploymentGroupName, timeoutMs } = this.request;
-    const listed = await this.clients.codeDeploy.send(
-      new ListDeploymentsCommand({
-        applicationName,
-        deploymentGroupName,
-        includeOnlyStatuses: ACTIVE_STATUSES,
-      }),
+  if (!FINISHED.includes(info.status as DeploymentStatus)) {
+    await codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    throw new Error(
+      `Deployment ${deploymentId} of ${target} did not finish within ${request.timeoutMinutes} ` +
+        `minutes (last status ${info.status ?? "unknown"}); it was stopped with rollback.`,
     );
-    for (const deploymentId of listed.deployments ?? []) {
-      this.runtime.log(
-        `Deployment ${deploymentId} is already in progress in ${deploymentGroupName}; waiting for it to finish.`,
-      );
-      const waited = await this.waitForTerminal(deploymentId, this.runtime.now() + timeoutMs);
-      if (waited.timedOut) {
-        throw new RolloutBlockedError(
-          `Deployment ${deploymentId} of ${deploymentGroupName} was still ${waited.info?.status ?? "active"} ` +
-            `after ${minutes(timeoutMs)} minutes, so ${this.target} was not deployed. ` +
-            `Let it finish or stop it in CodeDeploy, then run the update again.`,
-        );
-      }
-      this.runtime.log(`Deployment ${deploymentId} finished ${waited.info?.status}.`);
-    }
   }
+  const error = info.errorInformation;
+  const rollback = info.rollbackInfo;
+  throw new Error(
+    `Deployment ${deploymentId} of ${target} ended ${info.status}: [${error?.code ?? "UNKNOWN"}] ` +
+      `${error?.message ?? "no message"}` +
+      (rollback ? `\nRolled back: ${rollback.rollbackMessage ?? rollback.rollbackDeploymentId}` : ""),
+  );
+}
 
-  private async running(): Promise<Running> {
-    const { clusterName, serviceName } = this.request;
-    const described = await this.clients.ecs.send(
-      new DescribeServicesCommand({ cluster: clusterName, services: [serviceName] }),
-    );
-    const service = described.services?.[0];
-    if (!service || service.status !== "ACTIVE") {
-      const reason = described.failures?.[0]?.reason ?? service?.status ?? "not found";
-      throw new Error(
-        `ECS service ${serviceName} in cluster ${clusterName} is not active (${reason}); ` +
-          `it must exist before a CodeDeploy rollout.`,
-      );
-    }
-    const controller = service.deploymentController?.type ?? "ECS";
-    if (controller !== "CODE_DEPLOY") {
-      throw new Error(
-        `ECS service ${serviceName} uses the ${controller} deployment controller; ` +
-          `a CodeDeploy blue/green rollout needs CODE_DEPLOY.`,
-      );
-    }
+/** Steady means all tasks of the primary task set run and pass the target group's health checks. */
+async function waitForSteadyState(request: RolloutRequest, ecs: ECSClient, pacing: Pacing) {
+  const deadline = Date.now() + request.steadyTimeoutMinutes * 60_000;
+  for (;;) {
+    const service = await describeService(request, ecs);
     const primary = service.taskSets?.find((taskSet) => taskSet.status === "PRIMARY");
-    return {
-      taskDefinition: primary?.taskDefinition ?? service.taskDefinition,
-      network: taskNetwork(primary?.networkConfiguration ?? service.networkConfiguration),
-    };
-  }
-
-  private async startDeployment(current: string | undefined): Promise<string> {
-    const { applicationName, deploymentGroupName } = this.request;
-    const appSpec = buildEcsAppSpec(this.request);
-    const description = (this.request.description ?? `Rollout of ${this.target} from Pulumi`).slice(
-      0,
-      100,
-    );
-    const created = await this.clients.codeDeploy.send(
-      new CreateDeploymentCommand({
-        applicationName,
-        deploymentGroupName,
-        description,
-        revision: appSpecRevision(appSpec),
-      }),
-    );
-    if (!created.deploymentId)
-      throw new Error("CodeDeploy CreateDeployment returned no deploymentId");
-    const from = current ? taskDefinitionKey(current) : "an unknown task definition";
-    this.runtime.log(
-      `Started CodeDeploy deployment ${created.deploymentId}: ${from} → ${this.target} ` +
-        `(${applicationName}/${deploymentGroupName}).`,
-    );
-    return created.deploymentId;
-  }
-
-  private async follow(deploymentId: string): Promise<RolloutResult> {
-    const { timeoutMs, taskDefinitionArn } = this.request;
-    const waited = await this.waitForTerminal(deploymentId, this.runtime.now() + timeoutMs);
-    const info = waited.timedOut
-      ? await this.stopAfterTimeout(deploymentId, waited.info)
-      : waited.info;
-
-    if (info?.status === DeploymentStatus.SUCCEEDED) {
-      this.runtime.log(`Deployment ${deploymentId} succeeded: ${this.target} serves production.`);
-      return { outcome: "succeeded", taskDefinitionArn, deploymentId };
+    const running = primary?.runningCount ?? 0;
+    const desired = primary?.computedDesiredCount ?? 0;
+    if (primary?.stabilityStatus === "STEADY_STATE" && running > 0 && running === desired) {
+      pacing.log(`Steady: ${running} healthy task(s) of ${revision(primary.taskDefinition ?? "")}.`);
+      return;
     }
-    throw new RolloutFailedError({
-      deploymentId,
-      taskDefinitionArn,
-      status: info?.status === DeploymentStatus.STOPPED ? "Stopped" : "Failed",
-      errorCode: info?.errorInformation?.code,
-      errorMessage: info?.errorInformation?.message,
-      rollbackDeploymentId: info?.rollbackInfo?.rollbackDeploymentId,
-      rollbackMessage: info?.rollbackInfo?.rollbackMessage,
-      failedLifecycleEvent: await this.failedLifecycleEvent(deploymentId),
-    });
-  }
-
-  /** Stops a deployment that outran its budget, with rollback, so a failed update changes nothing. */
-  private async stopAfterTimeout(
-    deploymentId: string,
-    last: DeploymentInfo | undefined,
-  ): Promise<DeploymentInfo | undefined> {
-    const lastStatus = last?.status ?? "unknown";
-    const budget = `did not finish within ${minutes(this.request.timeoutMs)} minutes (last status ${lastStatus})`;
-    let outcome: string;
-    try {
-      const stopped = await this.clients.codeDeploy.send(
-        new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }),
+    if (Date.now() >= deadline) {
+      const events = (service.events ?? []).slice(0, 3).map((event) => `  ${event.message}`);
+      throw new Error(
+        `Service ${request.serviceName} was not steady with healthy targets after ` +
+          `${request.steadyTimeoutMinutes} minutes (${running}/${desired} tasks running, ` +
+          `${primary?.stabilityStatus ?? "no primary task set"}). Latest service events:\n` +
+          events.join("\n"),
       );
-      outcome = `stop requested with automatic rollback: ${stopped.status ?? "?"} ${stopped.statusMessage ?? ""}`;
-    } catch (error) {
-      if (error instanceof DeploymentAlreadyCompletedException) {
-        const latest = await this.getDeployment(deploymentId);
-        if (latest && TERMINAL_STATUSES.has(latest.status ?? "")) return latest;
-      }
-      outcome = `it could not be stopped (${errorMessage(error)}); it may still complete in CodeDeploy`;
     }
-    throw new RolloutTimeoutError(
-      deploymentId,
-      lastStatus,
-      `CodeDeploy deployment ${deploymentId} of ${this.target} ${budget}; ${outcome.trim()}. ` +
-        `Raise timeoutMinutes if the deployment config's canary and termination wait need longer.`,
-    );
+    await delay(pacing.minDelaySeconds * 1000);
   }
-
-  private async waitForTerminal(
-    deploymentId: string,
-    deadline: number,
-  ): Promise<{ info: DeploymentInfo | undefined; timedOut: boolean }> {
-    let interval = this.poll.initialIntervalMs;
-    let consecutiveErrors = 0;
-    let last: DeploymentInfo | undefined;
-    for (;;) {
-      try {
-        const info = await this.getDeployment(deploymentId);
-        consecutiveErrors = 0;
-        if (info?.status !== last?.status) {
-          this.runtime.log(`Deployment ${deploymentId}: ${info?.status ?? "no status"}`);
-        }
-        last = info;
-        if (TERMINAL_STATUSES.has(info?.status ?? "")) return { info, timedOut: false };
-      } catch (error) {
-        consecutiveErrors += 1;
-        if (consecutiveErrors >= this.poll.maxConsecutiveErrors) throw error;
-        this.runtime.log(
-          `GetDeployment ${deploymentId} failed (${errorMessage(error)}); retrying.`,
-        );
-      }
-      const remaining = deadline - this.runtime.now();
-      if (remaining <= 0) return { info: last, timedOut: true };
-      await this.runtime.sleep(Math.min(interval, remaining));
-      interval = Math.min(interval * this.poll.backoffFactor, this.poll.maxIntervalMs);
-    }
-  }
-
-  private async getDeployment(deploymentId: string): Promise<DeploymentInfo | undefined> {
-    const got = await this.clients.codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
-    return got.deploymentInfo;
-  }
-
-  /** Best effort: the reason is already in errorInformation, so lookup errors are only logged. */
-  private async failedLifecycleEvent(
-    deploymentId: string,
-  ): Promise<FailedLifecycleEvent | undefined> {
-    try {
-      const listed = await this.clients.codeDeploy.send(
-        new ListDeploymentTargetsCommand({ deploymentId }),
-      );
-      for (const targetId of listed.targetIds ?? []) {
-        const got = await this.clients.codeDeploy.send(
-          new GetDeploymentTargetCommand({ deploymentId, targetId }),
-        );
-        const event = got.deploymentTarget?.ecsTarget?.lifecycleEvents?.find(
-          (candidate) => candidate.status === "Failed",
-        );
-        if (event) {
-          return {
-            targetId,
-            lifecycleEventName: event.lifecycleEventName ?? "unknown",
-            errorCode: event.diagnostics?.errorCode,
-            message: event.diagnostics?.message,
-          };
-        }
-      }
-    } catch (error) {
-      this.runtime.log(`Could not read the deployment's lifecycle events: ${errorMessage(error)}`);
-    }
-    return undefined;
-  }
-}
-
-function minutes(ms: number): number {
-  return Math.round((ms / 60_000) * 10) / 10;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -11,9 +11,16 @@ export interface Rule {
   check(props: Props): string[];
 }
 
-/** Actions AWS only authorises on `"Resource": "*"` (no resource-level permissions). */
+/**
+ * Actions AWS only authorises on `"Resource": "*"` (no resource-level permissions), plus the alarm
+ * read CodeDeploy polls, which AWS's own CodeDeploy policies grant on `*`.
+ */
 export const RESOURCELESS_ACTIONS = new Set([
   "ecr:GetAuthorizationToken",
+  "elasticloadbalancing:DescribeListeners",
+  "elasticloadbalancing:DescribeRules",
+  "elasticloadbalancing:DescribeTargetGroups",
+  "cloudwatch:DescribeAlarms",
   "xray:PutTraceSegments",
   "xray:PutTelemetryRecords",
 ]);

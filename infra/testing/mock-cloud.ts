@@ -22,7 +22,14 @@ export class MockCloud implements pulumi.runtime.Mocks {
   /** What each resource was registered with and what the mocks answered, by `<type>::<name>`. */
   public readonly registered = new Map<string, { inputs: State; id: string; state: State }>();
 
-  constructor(private readonly region: string) {}
+  /**
+   * `liveColor` is the target group the load balancer's listeners forward to in AWS: "green"
+   * simulates a stack after an odd number of blue/green swaps.
+   */
+  constructor(
+    private readonly region: string,
+    private readonly liveColor: "blue" | "green" = "blue",
+  ) {}
 
   private arn(service: string, resource: string): string {
     return `arn:aws:${service}:${this.region}:${MOCK_ACCOUNT}:${resource}`;
@@ -47,8 +54,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
           Array.from({ length: zones }, (_, i) => `subnet-${kind}${i}${hex(logical, 8)}`);
         return {
           vpcId: `vpc-${hex(logical, 17)}`,
-          publicSubnetIds: ids("pub"),
-          privateSubnetIds: ids("prv"),
+          publicSubnetIds: ids("a"),
+          privateSubnetIds: ids("b"),
           isolatedSubnetIds: [],
         };
       }
@@ -126,6 +133,17 @@ export class MockCloud implements pulumi.runtime.Mocks {
   }
 
   call(args: pulumi.runtime.MockCallArgs): State {
+    if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+      return { accountId: MOCK_ACCOUNT, arn: `arn:aws:iam::${MOCK_ACCOUNT}:user/ci`, userId: "ci" };
+    }
+    if (args.token === "aws:index/getPartition:getPartition") {
+      return { partition: "aws", dnsSuffix: "amazonaws.com" };
+    }
+    if (args.token === "aws:lb/getListener:getListener") {
+      const live = this.registered.get(`aws:lb/targetGroup:TargetGroup::edge-${this.liveColor}`);
+      const targetGroupArn = live?.state.arn as string;
+      return { ...args.inputs, defaultActions: [{ type: "forward", targetGroupArn, forwards: [] }] };
+    }
     if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
       return {
         userName: "AWS",

@@ -83,17 +83,19 @@ function resolveOutput(value: pulumi.Output<unknown>): Promise<unknown> {
 /**
  * Runs the Pulumi program for one stack under mocks, with that stack's real config file, and
  * returns every resource it declares and the stack outputs; `overrides` sets config keys on top,
- * as `pulumi config set` would. Call once per process (or Jest file):
+ * as `pulumi config set` would; `liveColor` is where the listeners forward in AWS (see MockCloud).
+ * Call once per process (or Jest file):
  * the Pulumi runtime is global.
  */
 export async function runStack(
   stack: string,
   loadProgram: () => Promise<object>,
   overrides: Record<string, string> = {},
+  liveColor: "blue" | "green" = "blue",
 ): Promise<StackRun> {
   const config = { ...loadStackConfig(stack), ...overrides };
   const region = config["aws:region"] ?? "us-east-1";
-  const cloud = new MockCloud(region);
+  const cloud = new MockCloud(region, liveColor);
   await pulumi.runtime.setMocks(cloud, projectName(), stack, false);
   pulumi.runtime.setAllConfig(config);
 

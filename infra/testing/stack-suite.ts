@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH } from "../../lib/routes";
 import { SERVICE_TABLE_ACTIONS } from "../components/service";
+import { RESOURCELESS_ACTIONS } from "../policy/rules";
+import { parseRolloutRequest } from "../deployment/request";
 import { asList, named, ofType, policyStatements } from "./query";
 import type { DeclaredResource, StackRun } from "./run-stack";
 
@@ -411,20 +413,33 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       });
     });
 
-    it("rolls back on failure and on the service's alarms", () => {
+    it("rolls back on failure and on alarms about the service's target groups only", () => {
       expect(group().autoRollbackConfiguration).toEqual({
         enabled: true,
         events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
       });
-      const alarms = group().alarmConfiguration.alarms as string[];
-      const alarmNames = ofType(run(), "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => a.name);
-      expect(alarms.length).toBeGreaterThanOrEqual(4);
-      for (const alarm of alarms) expect(alarmNames.some((n) => alarm.startsWith(n))).toBe(true);
+      const byName = new Map(
+        ofType(run(), "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.state.name, a]),
+      );
+      const alarms = (group().alarmConfiguration.alarms as string[]).map((name) => byName.get(name));
+      expect(alarms.map((alarm) => alarm?.name).sort()).toEqual(
+        ["response-time", "target-5xx", "unhealthy"]
+          .flatMap((kind) => [`monitoring-${kind}-blue`, `monitoring-${kind}-green`])
+          .sort(),
+      );
+      const suffixes = ["edge-blue", "edge-green"].map(
+        (name) => mockedState(run(), "aws:lb/targetGroup:TargetGroup", name).arnSuffix as string,
+      );
+      for (const alarm of alarms) {
+        const dimensions = inputs(alarm!).dimensions as Record<string, string>;
+        expect(Object.keys(dimensions).sort()).toEqual(["LoadBalancer", "TargetGroup"]);
+        expect(suffixes).toContain(dimensions.TargetGroup);
+      }
     });
   });
 
   describe("rollout", () => {
-    it("rolls each new task definition and network out through this deployment group, after the service exists", () => {
+    it("checks the service on every update, after the service and the deployment group exist", () => {
       const rollout = named(run(), "picus:deployment:EcsBlueGreenRollout", "rollout");
       const service = named(run(), "aws:ecs/service:Service", "api-service");
       const group = named(
@@ -436,26 +451,27 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       const [command] = run().resources.filter(
         (r) => r.type === "command:local:Command" && r.parent === rollout.urn,
       );
-      const env = inputs(command).environment as Record<string, string>;
-      expect(Object.values(env)).toEqual(
-        expect.arrayContaining([
-          mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
-          run().outputs.codedeployApplication,
-          run().outputs.codedeployDeploymentGroup,
-        ]),
-      );
+      expect(inputs(command).triggers).toEqual([expect.stringMatching(/^\d{4}-\d\d-\d\dT/)]);
+      const request = parseRolloutRequest(inputs(command).stdin as string);
       const network = inputs(service).networkConfiguration as Inputs;
-      expect(inputs(command).triggers).toEqual([
-        mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
-        network,
-      ]);
-      expect(env).toMatchObject({
-        ROLLOUT_SUBNETS: (network.subnets as string[]).join(","),
-        ROLLOUT_SECURITY_GROUPS: (network.securityGroups as string[]).join(","),
-        ROLLOUT_ASSIGN_PUBLIC_IP: "DISABLED",
+      expect(request).toMatchObject({
+        taskDefinitionArn: mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
+        applicationName: run().outputs.codedeployApplication,
+        deploymentGroupName: run().outputs.codedeployDeploymentGroup,
+        network: { ...network, assignPublicIp: false },
+        retryFailedRevision: false,
       });
-      expect(run().outputs.taskDefinitionArn).toBe(
-        mockedArn(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task"),
+      expect(Object.keys(request.rollbackAlarms).sort()).toEqual(
+        ["edge-blue", "edge-green"]
+          .map((name) => mockedArn(run(), "aws:lb/targetGroup:TargetGroup", name))
+          .sort(),
+      );
+      expect(run().outputs.taskDefinitionArn).toBe(request.taskDefinitionArn);
+    });
+
+    it("never deregisters a task definition revision the service may still run", () => {
+      expect(state(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task").skipDestroy).toBe(
+        true,
       );
     });
   });
@@ -492,11 +508,11 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       }
     });
 
-    it("uses a wildcard resource only for ecr:GetAuthorizationToken, which has no narrower form", () => {
+    it("uses a wildcard resource only for actions that have no narrower form", () => {
       for (const policy of policies()) {
         for (const statement of policyStatements(inputs(policy).policy)) {
-          if (asList(statement.Resource).includes("*"))
-            expect(statement.Action).toEqual(["ecr:GetAuthorizationToken"]);
+          if (!asList(statement.Resource).includes("*")) continue;
+          for (const action of asList(statement.Action)) expect(RESOURCELESS_ACTIONS).toContain(action);
         }
       }
     });
@@ -528,6 +544,115 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(logs?.Resource).toEqual([
         `${mockedArn(run(), "aws:cloudwatch/logGroup:LogGroup", "api-logs")}:*`,
       ]);
+    });
+  });
+
+  describe("service roles", () => {
+    const roles = () => ofType(run(), "aws:iam/role:Role");
+    const statementsOf = (name: string) =>
+      policyStatements(state(run(), "aws:iam/rolePolicy:RolePolicy", name).policy);
+
+    it("keeps every role under the stack's path, inside the stack's permissions boundary", () => {
+      const boundary = `arn:aws:iam::123456789012:policy/picus/${run().stack}/picus-${run().stack}-workload-boundary`;
+      expect(roles().length).toBe(4);
+      for (const role of roles()) {
+        expect(inputs(role)).toMatchObject({
+          path: `/picus/${run().stack}/`,
+          permissionsBoundary: boundary,
+        });
+      }
+    });
+
+    it("lets each service assume its role only for this account (confused deputy)", () => {
+      for (const role of roles()) {
+        const [trust] = policyStatements(inputs(role).assumeRolePolicy) as unknown as Inputs[];
+        expect(trust.Condition.StringEquals).toEqual({ "aws:SourceAccount": "123456789012" });
+      }
+      const [taskTrust] = policyStatements(
+        state(run(), "aws:iam/role:Role", "api-task-role").assumeRolePolicy,
+      ) as unknown as Inputs[];
+      expect(taskTrust.Condition.ArnLike).toEqual({
+        "aws:SourceArn": `arn:aws:ecs:${run().config["aws:region"]}:123456789012:*`,
+      });
+    });
+
+    it("gives CodeDeploy an inline policy on this stack's service and listeners, no managed policy", () => {
+      expect(ofType(run(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
+      const statements = statementsOf("codedeploy-role-policy");
+      const resources = (sid: string) =>
+        asList(statements.find((statement) => statement.Sid === sid)?.Resource ?? []);
+      const serviceArn = mockedArn(run(), "aws:ecs/service:Service", "api-service");
+      expect(resources("TaskSetsOfThisService")).toEqual([
+        serviceArn,
+        `${serviceArn.replace(":service/", ":task-set/")}/*`,
+      ]);
+      expect(resources("ShiftTheseListeners")).toEqual(
+        expect.arrayContaining([
+          arnOf("aws:lb/listener:Listener", listenerName),
+          arnOf("aws:lb/listener:Listener", "edge-test"),
+        ]),
+      );
+      expect(resources("PassTheTaskRoles")).toEqual(
+        ["api-execution-role", "api-task-role"].map((name) =>
+          mockedArn(run(), "aws:iam/role:Role", name),
+        ),
+      );
+      const actions = statements.flatMap((statement) => asList(statement.Action));
+      expect(actions.filter((action) => /^(s3|lambda|sns):/.test(action))).toEqual([]);
+    });
+  });
+
+  describe("access logs", () => {
+    it("logs the load balancer to an SSE-S3 bucket that expires them, once ELB may write", () => {
+      const bucket = named(run(), "aws:s3/bucket:Bucket", "access-logs-bucket");
+      const policy = named(run(), "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy");
+      const alb = named(run(), "aws:lb/loadBalancer:LoadBalancer", "edge-alb");
+      expect(inputs(bucket).bucketPrefix).toBe(`picus-${run().stack}-alb-logs-`);
+      expect(inputs(alb).accessLogs).toEqual({ bucket: run().outputs.accessLogBucket, enabled: true });
+      expect(alb.dependencies).toContain(policy.urn);
+      expect(
+        state(
+          run(),
+          "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+          "access-logs-encryption",
+        ).rules,
+      ).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+      expect(
+        state(
+          run(),
+          "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+          "access-logs-lifecycle",
+        ).rules[0].expiration,
+      ).toEqual({ days: expected.logRetentionDays });
+      const [delivery] = policyStatements(inputs(policy).policy) as unknown as Inputs[];
+      expect(delivery).toMatchObject({
+        Effect: "Allow",
+        // eu-west-1 opened before August 2022: its ELB account writes the logs.
+        Principal: { AWS: "arn:aws:iam::156460612806:root" },
+        Action: "s3:PutObject",
+        Resource: `${mockedArn(run(), "aws:s3/bucket:Bucket", "access-logs-bucket")}/AWSLogs/123456789012/*`,
+      });
+    });
+  });
+
+  describe("ordering", () => {
+    it("removes the listeners before either service target group on destroy, even after a swap", () => {
+      const groups = ["edge-blue", "edge-green"].map(
+        (name) => named(run(), "aws:lb/targetGroup:TargetGroup", name).urn,
+      );
+      for (const listener of ofType(run(), "aws:lb/listener:Listener")) {
+        expect(listener.dependencies).toEqual(expect.arrayContaining(groups));
+      }
+    });
+
+    it("starts the service only once its security-group rules exist", () => {
+      const service = named(run(), "aws:ecs/service:Service", "api-service");
+      const rules = [
+        named(run(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "api-task-in-alb"),
+        named(run(), "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "api-task-out-https"),
+        named(run(), "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "api-alb-out-tasks"),
+      ];
+      expect(service.dependencies).toEqual(expect.arrayContaining(rules.map((rule) => rule.urn)));
     });
   });
 

@@ -1,0 +1,23 @@
+/**
+ * Names the deploy roles (bootstrap/policies.ts) and the stacks (infra/) must agree on: the deploy
+ * role of a stack may create IAM roles only under its path and only with its boundary, and may
+ * manage S3 buckets only under its access-log prefix.
+ */
+export const rolePath = (project: string, stack: string): string => `/${project}/${stack}/`;
+
+export const boundaryPolicyName = (project: string, stack: string): string =>
+  `${project}-${stack}-workload-boundary`;
+
+export function boundaryPolicyArn(
+  partition: string,
+  accountId: string,
+  project: string,
+  stack: string,
+): string {
+  const policy = `${rolePath(project, stack)}${boundaryPolicyName(project, stack)}`;
+  return `arn:${partition}:iam::${accountId}:policy${policy}`;
+}
+
+/** S3's `bucketPrefix` allows 37 characters; the provider appends a unique suffix. */
+export const accessLogBucketPrefix = (project: string, stack: string): string =>
+  `${project}-${stack}-alb-logs-`;
