@@ -213,12 +213,46 @@ describe("items API against dynalite", () => {
       ["an unsafe integer", '{"n":9007199254740993}', /range/],
       ["a number beyond DynamoDB's range", '{"n":1e200}', /range/],
       ["a number nearer zero than DynamoDB stores", '{"n":1e-200}', /1e-130/],
+      [
+        "a number nearer zero than a double",
+        '{"a":{"n":1e-400}}',
+        /^body\.a\.n is 1e-400, which cannot be stored exactly/,
+      ],
+      [
+        "more digits than a double keeps",
+        '{"pi":3.14159265358979323846264338327950}',
+        /^body\.pi is 3\.14159265358979323846264338327950, which cannot/,
+      ],
       ["an unpaired surrogate", '{"s":"\\ud800"}', /surrogate/],
       ["an unpaired surrogate in a key", '{"\\udc00":1}', /surrogate/],
       ["the key __proto__", '{"a":{"__proto__":{"x":1}}}', /__proto__/],
       ["an empty key", '{"a":[{"":1}]}', /key ""/],
     ])("422 for %s", async (_name, body, message) => {
       expectError(await put(body), 422, message);
+    });
+  });
+
+  describe("POST /picus/put keeps data exactly as sent", () => {
+    it("400 naming a member given twice with different values", async () => {
+      expectError(
+        await put('{"a":{"b":1,"b":2}}'),
+        400,
+        /^The member "b" appears twice in one object$/,
+      );
+    });
+
+    it.each([
+      ["0.1", 0.1],
+      ["-12.5", -12.5],
+      ["1E2", 100],
+      ["1.50", 1.5],
+      ["1e-7", 1e-7],
+      ["123456789012345", 123456789012345],
+      ["-0", 0],
+    ])("stores %s and returns the same number", async (text, value) => {
+      const created = await put(`{"n":${text}}`).expect(201);
+      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      expect(fetched.body.data).toEqual({ n: value });
     });
   });
 

@@ -92,8 +92,11 @@ const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table
 - Put reads up to 1 MiB of \`application/json\` or \`application/*+json\` in UTF-8, optionally
   gzip, deflate, br or zstd encoded (the limit applies to the inflated bytes). The item must fit
   DynamoDB's 400 KB, counted as DynamoDB counts it (413 otherwise), and be storable exactly as
-  sent (422 otherwise): nested at most 32 levels, numbers within ±(2^53−1) and not nearer zero
-  than 1e-130, no unpaired surrogates, no empty or \`__proto__\` key. \`-0\` is stored as \`0\`.
+  sent (422 otherwise, naming where): nested at most 32 levels, each number the same decimal
+  value as a double holds (within ±(2^53−1), not nearer zero than 1e-130, about 15 significant
+  digits: \`1e-400\` and \`3.14159265358979323846\` are refused, not rounded), no unpaired
+  surrogates, no empty or \`__proto__\` key. \`-0\` is stored as \`0\`. A member name given twice
+  in one object with different values is a 400.
 - A list page holds up to \`limit\` items in table order and stops at DynamoDB's 1 MB Scan
   page, so a page of large items may be shorter; follow \`nextCursor\` (opaque) until it is null.
 - 503 means DynamoDB was unreachable, slow or throttling: each call gets

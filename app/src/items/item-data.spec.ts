@@ -5,7 +5,21 @@ import {
   isJsonObject,
   MAX_ITEM_SIZE_BYTES,
   MAX_NESTING_DEPTH,
+  parseExactNumber,
+  InexactNumber,
 } from "./item-data";
+
+describe("parseExactNumber", () => {
+  it.each(["0", "-0", "1", "0.1", "1.50", "1E2", "-3e-7", "9007199254740991", "1e-130", "1e+21"])(
+    "keeps %s as a number",
+    (text) => expect(parseExactNumber(text)).toBe(Number(text)),
+  );
+
+  it.each(["1e-400", "1e400", "9007199254740993", "3.14159265358979323846264338327950"])(
+    "marks %s as inexact",
+    (text) => expect(parseExactNumber(text)).toEqual(new InexactNumber(text)),
+  );
+});
 
 function nested(depth: number): Record<string, unknown> {
   let value: Record<string, unknown> = {};

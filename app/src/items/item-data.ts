@@ -13,6 +13,35 @@ const LONE_SURROGATE = /\p{Surrogate}/u;
 
 export type ItemData = Record<string, unknown>;
 
+/** A number in the body that would not come back as sent; assertStorable names where it is. */
+export class InexactNumber {
+  constructor(readonly text: string) {}
+}
+
+/** `1.50e1` → `15e0`: sign, significant digits without outer zeros, exponent. */
+function canonicalDecimal(text: string): string {
+  const [, sign, whole, fraction = "", exponent = "0"] =
+    /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text) ?? [];
+  const digits = `${whole}${fraction}`.replace(/^0+/, "");
+  const significant = digits.replace(/0+$/, "");
+  if (significant === "") return "0";
+  const scale = Number(exponent) - fraction.length + digits.length - significant.length;
+  return `${sign}${significant}e${scale}`;
+}
+
+/**
+ * The number parser for the request body: a JSON number becomes a JavaScript number when that
+ * number is the same decimal value as the text, else an InexactNumber (`1e-400` would become 0,
+ * `3.14159265358979323846` would lose digits).
+ */
+export function parseExactNumber(text: string): number | InexactNumber {
+  const value = Number(text);
+  if (!Number.isFinite(value)) return new InexactNumber(text);
+  return canonicalDecimal(String(value)) === canonicalDecimal(text)
+    ? value
+    : new InexactNumber(text);
+}
+
 export function isJsonObject(value: unknown): value is ItemData {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -79,6 +108,12 @@ function measureValue(value: unknown, path: PathOf, depth: number): number {
   if (value === null || typeof value === "boolean") return 1;
   if (typeof value === "string") return checkString(value, path);
   if (typeof value === "number") return checkNumber(value, path);
+  if (value instanceof InexactNumber) {
+    throw new UnstorableItemError(
+      `${path()} is ${value.text}, which cannot be stored exactly: numbers must be within the ` +
+        "range and precision of a double (±(2^53−1), about 15 significant digits)",
+    );
+  }
   if (typeof value !== "object") {
     throw new UnstorableItemError(`${path()} is not a JSON value`);
   }
