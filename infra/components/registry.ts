@@ -19,17 +19,20 @@ export interface RegistryArgs {
 }
 
 /**
- * The paths under the build context that make up the service image. The image tag is their content
- * hash, so the same sources give the same tag (no rebuild, no push) and tags stay immutable.
+ * Every path the image build reads: the build context (the `!` entries of .dockerignore, which
+ * lets nothing else in), the Dockerfile and .dockerignore itself. Derived from .dockerignore so
+ * that the tag can never miss a file that reaches the image.
  */
-export const IMAGE_SOURCES = [
-  "app",
-  "lib",
-  "package.json",
-  "package-lock.json",
-  "tsconfig.json",
-  ".dockerignore",
-];
+export function imageSources(contextDir: string): string[] {
+  const allowed = readFileSync(path.join(contextDir, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith("!"))
+    .map((line) => line.slice(1).replace(/^\/+/, ""));
+  const globs = allowed.filter((entry) => /[*?[]/.test(entry));
+  if (globs.length > 0) throw new Error(`imageSources reads plain paths only: ${globs.join(", ")}`);
+  return [...allowed, "app/Dockerfile", ".dockerignore"];
+}
 const SKIPPED_DIRS = new Set(["node_modules", "dist", "coverage", ".data"]);
 
 function addToHash(hash: ReturnType<typeof createHash>, root: string, relative: string): void {
@@ -49,10 +52,15 @@ function addToHash(hash: ReturnType<typeof createHash>, root: string, relative: 
   }
 }
 
-export function sourceHash(contextDir: string, sources: readonly string[] = IMAGE_SOURCES): string {
-  const hash = createHash("sha256");
-  for (const source of sources) addToHash(hash, contextDir, source);
-  return hash.digest("hex").slice(0, 16);
+/**
+ * The tag of a locally built image: a hash of every input of the build (sources, Dockerfile,
+ * platform). The repository's tags are immutable, and docker-build pushes again only when one of
+ * those inputs changes, so a push never meets an existing tag with other content.
+ */
+export function imageTag(contextDir: string, architecture: CpuArchitecture): string {
+  const hash = createHash("sha256").update(`platform=${architecture}\0`);
+  for (const source of imageSources(contextDir)) addToHash(hash, contextDir, source);
+  return `src-${hash.digest("hex").slice(0, 16)}`;
 }
 
 /** The ECR repository ARN behind an ECR image reference, or undefined for other registries. */
@@ -153,7 +161,7 @@ export class Registry extends pulumi.ComponentResource {
           // `pulumi preview` (and the policy check in CI) needs no Docker daemon.
           buildOnPreview: false,
           tags: [
-            pulumi.interpolate`${repository.repositoryUrl}:src-${sourceHash(args.contextDir)}`,
+            pulumi.interpolate`${repository.repositoryUrl}:${imageTag(args.contextDir, args.architecture)}`,
           ],
           registries: [
             {
