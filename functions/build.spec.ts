@@ -144,7 +144,11 @@ describe("bundleDeleteFunction", () => {
     expect(results[0]).toEqual({
       statusCode: 204,
       statusDescription: "204 No Content",
-      headers: { "x-request-id": "bundle-1" },
+      headers: {
+        "x-request-id": "bundle-1",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
       body: "",
       isBase64Encoded: false,
     });

@@ -11,9 +11,26 @@ export function errorBody(statusCode: number, message: string): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? "Error", message };
 }
 
+/** A client's value in a message: JSON-quoted, and at most 120 characters of it. */
+export function quote(value: string): string {
+  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+}
+
 /** A failure the client is told about as it is: its status and message make the ErrorBody. */
 export abstract class ApiError extends Error {
   abstract readonly statusCode: number;
+}
+
+export class MethodNotAllowedError extends ApiError {
+  override readonly name = "MethodNotAllowedError";
+  readonly statusCode = 405;
+  constructor(
+    method: string,
+    path: string,
+    readonly allow: readonly string[],
+  ) {
+    super(`${method} is not allowed on ${quote(path)}; use ${allow.join(" or ")}`);
+  }
 }
 
 export class InvalidItemKeyError extends ApiError {

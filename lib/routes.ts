@@ -32,3 +32,27 @@ function patternToRegExp(pathPattern: string): RegExp {
 export function matchesRoute(route: AlbRoute, method: string, path: string): boolean {
   return method.toUpperCase() === route.method && patternToRegExp(route.pathPattern).test(path);
 }
+
+/** Every route of the origin, service and function alike, for 405's `Allow` header. */
+const ORIGIN_ROUTES: readonly { method: string; path: RegExp }[] = [
+  { method: "GET", path: /^\/health$/ },
+  { method: "GET", path: /^\/ready$/ },
+  { method: "GET", path: new RegExp(`^${API_PREFIX}/list$`) },
+  { method: "POST", path: new RegExp(`^${API_PREFIX}/put$`) },
+  { method: "GET", path: new RegExp(`^${API_PREFIX}/get/[^/]+$`) },
+  { method: "DELETE", path: new RegExp(`^${API_PREFIX}/(?!list$|put$|get$)[^/]+$`) },
+];
+
+/** The methods the origin serves on `path` (HEAD with GET); empty for an unknown path. */
+export function allowedMethods(path: string): string[] {
+  const methods = ORIGIN_ROUTES.filter((route) => route.path.test(path)).map(
+    (route) => route.method,
+  );
+  return methods.includes("GET") ? [...methods, "HEAD"] : methods;
+}
+
+/** Headers on every API response: never cached, never sniffed as another type. */
+export const API_RESPONSE_HEADERS = {
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+} as const;

@@ -6,7 +6,7 @@ import { ErrorBodyFilter } from "./common/error-body.filter";
 import { configureServerTimeouts, GracefulShutdown } from "./common/graceful-shutdown";
 import { accessLogMiddleware, PinoLoggerService } from "./common/logging";
 import { setupOpenApi } from "./common/openapi";
-import { requestIdMiddleware } from "./common/request-id";
+import { requestMiddleware } from "./common/request.middleware";
 
 export interface CreateAppOptions {
   /**
@@ -31,7 +31,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestExp
   app.useLogger(logger);
   app.disable("x-powered-by");
   app.set("etag", false);
-  app.use(requestIdMiddleware);
+  app.use(requestMiddleware);
   app.use(accessLogMiddleware(logger.pino));
   app.use(app.get(GracefulShutdown).middleware);
   app.useGlobalFilters(new ErrorBodyFilter());

@@ -45,7 +45,10 @@ describe("the OpenAPI document", () => {
       "204",
       "400",
       "404",
+      "405",
+      "408",
       "413",
+      "431",
       "500",
       "502",
       "503",
@@ -99,9 +102,11 @@ describe("the OpenAPI document", () => {
       ["get", "/picus/list", await request(url).get("/picus/list?limit=zero")],
       ["get", "/health", await request(url).get("/health")],
       ["get", "/ready", await request(url).get("/ready")],
+      ["get", "/picus/list", await request(url).post("/picus/list")],
+      ["get", "/picus/list", await request(url).get("/picus/list?x=1")],
     ];
     expect(cases.map(([, , response]) => response.status)).toEqual([
-      201, 400, 415, 413, 422, 200, 404, 400, 200, 200, 400, 200, 200,
+      201, 400, 415, 413, 422, 200, 404, 400, 200, 200, 400, 200, 200, 405, 400,
     ]);
     for (const [method, path, response] of cases) openApi.expectConforms(method, path, response);
   });

@@ -30,9 +30,6 @@ describe("service basics", () => {
     ["GET", "/nope"],
     ["GET", "/picus"],
     ["GET", "/picus/get"],
-    ["POST", "/picus/list"],
-    ["PUT", "/picus/put"],
-    ["DELETE", "/picus/3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b"],
   ])("%s %s is a 404 with the error body", async (method, path) => {
     const response = await request(stack.url)[method.toLowerCase() as "get"](path);
     expect(response.status).toBe(404);
@@ -41,6 +38,46 @@ describe("service basics", () => {
       error: "Not Found",
       message: expect.any(String),
     });
+  });
+
+  it.each([
+    ["POST", "/picus/list", "GET, HEAD"],
+    ["PUT", "/picus/put", "POST"],
+    ["POST", "/picus/get/3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "GET, HEAD"],
+    ["GET", "/picus/3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "DELETE"],
+    ["DELETE", "/health", "GET, HEAD"],
+  ])("%s %s is a 405 with Allow: %s", async (method, path, allow) => {
+    const response = await request(stack.url)[method.toLowerCase() as "get"](path);
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe(allow);
+    expect(response.body).toMatchObject({ statusCode: 405, error: "Method Not Allowed" });
+  });
+
+  it("quotes at most 120 characters of an unknown path", async () => {
+    const response = await request(stack.url)
+      .get(`/${"x".repeat(16_000)}`)
+      .expect(404);
+    expect(response.body.message.length).toBeLessThan(150);
+  });
+
+  it("400 for a request with two Host headers", async () => {
+    const raw = await rawExchange(stack.url, "GET /health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toContain("more than one Host header");
+  });
+
+  it("marks API responses no-store and nosniff, and gives the docs page a content security policy", async () => {
+    const responses = await Promise.all([
+      request(stack.url).get("/health"),
+      request(stack.url).get("/picus/list"),
+      request(stack.url).get("/nope"),
+    ]);
+    for (const response of responses) {
+      expect(response.headers["cache-control"]).toBe("no-store");
+      expect(response.headers["x-content-type-options"]).toBe("nosniff");
+    }
+    const docs = await request(stack.url).get("/docs/").expect(200);
+    expect(docs.headers["content-security-policy"]).toContain("default-src 'self'");
   });
 
   it("matches paths as the load balancer does: case-sensitively, without a trailing slash", async () => {
@@ -70,7 +107,7 @@ describe("service basics", () => {
         method,
         path,
         status: 404,
-        body: { statusCode: 404, error: "Not Found", message: `Cannot ${method} ${path}` },
+        body: { statusCode: 404, error: "Not Found", message: `Cannot ${method} "${path}"` },
       });
     }
   });

@@ -1,6 +1,20 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from "@nestjs/common";
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from "@nestjs/common";
 import type { Request, Response } from "express";
-import { errorBody, toErrorBody as apiErrorBody, type ErrorBody } from "../../../lib/errors";
+import {
+  errorBody,
+  MethodNotAllowedError,
+  quote,
+  toErrorBody as apiErrorBody,
+  type ErrorBody,
+} from "../../../lib/errors";
+import { allowedMethods } from "../../../lib/routes";
 
 /** Errors raised by body-parser and other http-errors users carry their own 4xx status. */
 interface ClientHttpError {
@@ -54,13 +68,29 @@ export function toErrorBody(exception: unknown): ErrorBody {
   return apiErrorBody(exception);
 }
 
+/**
+ * No route matched: a 405 naming the methods the origin serves on a known path, else a 404 that
+ * quotes at most the start of the path.
+ */
+function routeMiss(exception: unknown, req: Request): Error | undefined {
+  if (!(exception instanceof NotFoundException) || !exception.message.startsWith("Cannot ")) {
+    return undefined;
+  }
+  const allow = allowedMethods(req.path);
+  if (allow.length > 0) return new MethodNotAllowedError(req.method, req.path, allow);
+  return new NotFoundException(`Cannot ${req.method} ${quote(req.path)}`);
+}
+
 @Catch()
 export class ErrorBodyFilter implements ExceptionFilter {
   private readonly logger = new Logger("ErrorBodyFilter");
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
+    const exception = routeMiss(thrown, http.getRequest<Request>()) ?? thrown;
+    if (exception instanceof MethodNotAllowedError)
+      response.setHeader("allow", exception.allow.join(", "));
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
       const level = body.statusCode === 503 ? "warn" : "error";

@@ -5,7 +5,7 @@ import express, { type Response } from "express";
 import type { LogLevel } from "../../../lib/config";
 import { createLogger } from "../../../lib/logger";
 import { accessLogMiddleware, PinoLoggerService } from "./logging";
-import { requestIdMiddleware } from "./request-id";
+import { requestMiddleware } from "./request.middleware";
 
 type LogLine = Record<string, unknown>;
 
@@ -116,7 +116,7 @@ describe("accessLogMiddleware", () => {
     const { service, lines } = captureLogs(level);
     const closeListeners: number[] = [];
     const app = express();
-    app.use(requestIdMiddleware);
+    app.use(requestMiddleware);
     app.use(accessLogMiddleware(service.pino));
     app.use((_req, res) => {
       closeListeners.push(res.listenerCount("close"));

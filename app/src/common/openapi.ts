@@ -1,5 +1,7 @@
 import type { INestApplication } from "@nestjs/common";
+import helmet from "helmet";
 import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from "@nestjs/swagger";
+import { ITEM_KEY_SCHEMA } from "../../../lib/item-key";
 import { API_PREFIX } from "../../../lib/routes";
 import { ErrorBodyDto } from "./error-body.dto";
 import { REQUEST_ID_HEADER } from "../../../lib/request-id";
@@ -34,7 +36,7 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
           in: "path",
           required: true,
           description: "A key returned by put",
-          schema: { type: "string", format: "uuid" },
+          schema: ITEM_KEY_SCHEMA,
         },
       ],
       responses: {
@@ -51,18 +53,27 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
   };
 }
 
-type ResponseObject = { headers?: object; content?: object };
+type ResponseObject = { description?: string; headers?: object; content?: object };
+
+/** An answer Node's HTTP parser (in AWS, the load balancer) gives before any route runs. */
+const parserResponse = (description: string) => ({
+  description: `${description}. Answered before any route runs, without a body.`,
+});
 
 /**
- * What every operation shares: anything unexpected (a missing permission, a bug) is a logged 500
- * with the error body, and every response picus code writes carries the request id (the load
- * balancer's own HTML answers do not).
+ * What every operation shares: a wrong method on its path is a 405 with Allow; slow or oversized
+ * requests are cut by the HTTP server; anything unexpected is a logged 500; every response picus
+ * code writes carries the request id (the load balancer's own HTML answers do not).
  */
 function addCommonResponses(document: OpenAPIObject): void {
   for (const pathItem of Object.values(document.paths)) {
     for (const operation of Object.values(pathItem)) {
       const responses = (operation as { responses?: Record<string, ResponseObject> }).responses;
       if (responses === undefined) continue;
+      responses["405"] ??= {
+        ...errorResponse("Another method: the Allow header names the ones this path serves"),
+        headers: { Allow: { schema: { type: "string" } } },
+      };
       responses["500"] ??= errorResponse(
         "An unexpected failure, such as a missing permission; logged at error level",
       );
@@ -76,6 +87,8 @@ function addCommonResponses(document: OpenAPIObject): void {
           },
         };
       }
+      responses["408"] ??= parserResponse("The request took too long to arrive");
+      responses["431"] ??= parserResponse("The request's headers are too large");
     }
   }
 }
@@ -120,6 +133,8 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
 
 export function setupOpenApi(app: INestApplication): void {
   const document = createOpenApiDocument(app);
+  // Swagger UI is the one HTML page: helmet's headers, its content security policy included.
+  app.use(SWAGGER_UI_PATH, helmet());
   SwaggerModule.setup(SWAGGER_UI_PATH, app, document, {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     raw: ["json"],

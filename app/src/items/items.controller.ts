@@ -23,6 +23,7 @@ import {
 import type { Response } from "express";
 import { z } from "zod";
 import { ItemNotFoundError } from "../../../lib/errors";
+import { ITEM_KEY_SCHEMA } from "../../../lib/item-key";
 import { API_PREFIX } from "../../../lib/routes";
 import { ErrorBodyDto } from "../common/error-body.dto";
 import { QueryPipe } from "../common/query.pipe";
@@ -85,7 +86,7 @@ export class ItemsController {
 
   @Get("get/:key")
   @ApiOperation({ operationId: "getItem", summary: "Read one item" })
-  @ApiParam({ name: "key", format: "uuid", description: "A key returned by put" })
+  @ApiParam({ name: "key", schema: ITEM_KEY_SCHEMA, description: "A key returned by put" })
   @ApiOkResponse({ type: ItemDto, description: "The item" })
   @error(HttpStatus.BAD_REQUEST, "The key is not a UUID v4")
   @error(HttpStatus.NOT_FOUND, "No item has this key")

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import type { ALBEvent, ALBResult } from "aws-lambda";
-import { InvalidItemKeyError } from "../../../lib/errors";
+import { InvalidItemKeyError, quote } from "../../../lib/errors";
 import { parseItemKey } from "../../../lib/item-key";
 import { API_PREFIX } from "../../../lib/routes";
 
@@ -8,10 +8,6 @@ import { API_PREFIX } from "../../../lib/routes";
 export function bodyBytes(event: ALBEvent): number {
   if (!event.body) return 0;
   return Buffer.byteLength(event.body, event.isBase64Encoded ? "base64" : "utf8");
-}
-
-function quote(value: string): string {
-  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
 }
 
 /**

@@ -91,7 +91,11 @@ describe("the DELETE handler against dynalite", () => {
     expect(result).toEqual({
       statusCode: 204,
       statusDescription: "204 No Content",
-      headers: { "x-request-id": "r-1" },
+      headers: {
+        "x-request-id": "r-1",
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+      },
       body: "",
       isBase64Encoded: false,
     });
@@ -149,6 +153,19 @@ describe("the DELETE handler against dynalite", () => {
       error: "Bad Request",
       message: expect.stringContaining(path) as string,
     });
+  });
+
+  it.each([
+    ["/picus/get/3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "GET, HEAD"],
+    ["/picus/list", "GET, HEAD"],
+    ["/picus/put", "POST"],
+  ])("answers DELETE %s, a path of the service, 405 with Allow: %s", async (path, allow) => {
+    // Act
+    const result = await handler(createTestALBEvent({ path }));
+
+    // Assess
+    expect(result.statusCode).toBe(405);
+    expect(result.headers?.allow).toBe(allow);
   });
 
   it("answers 405 to other methods", async () => {

@@ -7,12 +7,13 @@ import { createDocumentClient } from "../../../lib/dynamo-client";
 import {
   errorBody,
   ItemNotFoundError,
+  MethodNotAllowedError,
   toErrorBody,
   translateStoreError,
 } from "../../../lib/errors";
 import { createLogger } from "../../../lib/logger";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../../../lib/request-id";
-import { DELETE_ITEM_ROUTE } from "../../../lib/routes";
+import { allowedMethods, API_RESPONSE_HEADERS, DELETE_ITEM_ROUTE } from "../../../lib/routes";
 import { TABLE_HASH_KEY } from "../../../lib/table";
 import { albResult, bodyBytes, itemKeyFromPath } from "./alb";
 
@@ -49,21 +50,28 @@ export function createDeleteItemHandler(deps: DeleteItemDependencies): DeleteIte
   return async (event, context) => {
     const startedAt = performance.now();
     const reqId = resolveRequestId(event.headers ?? {});
-    const headers: Record<string, string> = { [REQUEST_ID_HEADER]: reqId };
+    const headers: Record<string, string> = { ...API_RESPONSE_HEADERS, [REQUEST_ID_HEADER]: reqId };
     let key: string | undefined;
     let result: ALBResult;
     let failure: unknown;
     try {
-      if (event.httpMethod !== DELETE_ITEM_ROUTE.method) {
-        headers.allow = DELETE_ITEM_ROUTE.method;
-        result = errorResult(405, `${event.httpMethod} is not allowed here; use DELETE`, headers);
-      } else {
-        key = itemKeyFromPath(event.path);
-        await deleteItem(deps, key);
-        result = albResult(204, headers);
+      const allow = allowedMethods(event.path);
+      if (
+        event.httpMethod !== DELETE_ITEM_ROUTE.method ||
+        (allow.length > 0 && !allow.includes("DELETE"))
+      ) {
+        throw new MethodNotAllowedError(
+          event.httpMethod,
+          event.path,
+          allow.length > 0 ? allow : ["DELETE"],
+        );
       }
+      key = itemKeyFromPath(event.path);
+      await deleteItem(deps, key);
+      result = albResult(204, headers);
     } catch (error) {
       failure = error;
+      if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
       const body = toErrorBody(error);
       result = errorResult(body.statusCode, body.message, headers);
     }

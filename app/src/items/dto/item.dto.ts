@@ -1,3 +1,4 @@
+import { ITEM_KEY_SCHEMA } from "../../../../lib/item-key";
 import { ApiProperty } from "@nestjs/swagger";
 import type { ItemData } from "../item-data";
 import type { ItemListView, ItemView } from "../items.service";
@@ -10,12 +11,12 @@ export const ITEM_DATA_SCHEMA = {
 } as const;
 
 export class CreatedItemDto {
-  @ApiProperty({ format: "uuid", example: "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11" })
+  @ApiProperty({ ...ITEM_KEY_SCHEMA, example: "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11" })
   key!: string;
 }
 
 export class ItemDto implements ItemView {
-  @ApiProperty({ format: "uuid", example: "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11" })
+  @ApiProperty({ ...ITEM_KEY_SCHEMA, example: "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11" })
   key!: string;
 
   @ApiProperty(ITEM_DATA_SCHEMA)
