@@ -224,23 +224,21 @@ describe("IAM hygiene across every policy", () => {
     }
   });
 
-  it("limits IAM to tagged roles of the same stack and to passing roles to picus services", () => {
+  it("limits IAM to the stack's path and boundary, and passing roles to picus services", () => {
     const dev = policyOf(
       one("aws:iam/rolePolicy:RolePolicy", "github-deploy-dev-policy"),
       "policy",
     );
-    const iamStatements = allows(dev).filter((statement) =>
-      asList(statement.Action).some((action) => action.startsWith("iam:")),
-    );
-    const mutating = iamStatements.filter((statement) =>
-      asList(statement.Action).some((action) => !/^iam:(Get|List)/.test(action)),
+    const mutating = allows(dev).filter((statement) =>
+      asList(statement.Action).some((action) => /^iam:(?!Get|List)/.test(action)),
     );
 
-    expect(iamStatements.flatMap((statement) => asList(statement.Action))).not.toContain("iam:*");
+    expect(allows(dev).flatMap((statement) => asList(statement.Action))).not.toContain("iam:*");
     for (const statement of mutating) expect(statement.Condition).toBeDefined();
     expect(
-      dev.Statement.find((statement) => statement.Sid === "PassRolesOnlyToPicusServices"),
+      dev.Statement.find((statement) => statement.Sid === "PassRolesOfThisStackToPicusServices"),
     ).toMatchObject({
+      Resource: `arn:aws:iam::${ACCOUNT}:role/picus/dev/*`,
       Condition: {
         StringEquals: {
           "iam:PassedToService": [
@@ -251,6 +249,53 @@ describe("IAM hygiene across every policy", () => {
         },
       },
     });
+  });
+
+  it("declares each stack's boundary under its path, where the deploy role expects it", () => {
+    for (const stack of ["dev", "prod"]) {
+      const boundary = one("aws:iam/policy:Policy", `github-boundary-${stack}`);
+      expect(boundary.inputs).toMatchObject({
+        name: `picus-${stack}-workload-boundary`,
+        path: `/picus/${stack}/`,
+      });
+      const deploy = policyOf(
+        one("aws:iam/rolePolicy:RolePolicy", `github-deploy-${stack}-policy`),
+        "policy",
+      );
+      expect(JSON.stringify(deploy)).toContain(
+        `arn:aws:iam::${ACCOUNT}:policy/picus/${stack}/picus-${stack}-workload-boundary`,
+      );
+    }
+  });
+
+  it("tags every bootstrap resource that takes tags, and denies the deploy roles all of them", () => {
+    for (const type of [
+      "aws:iam/role:Role",
+      "aws:iam/policy:Policy",
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+      "aws:kms/key:Key",
+      "aws:s3/bucket:Bucket",
+    ]) {
+      for (const resource of resources(type)) {
+        expect(resource.inputs.tags).toEqual({ project: "picus", "managed-by": "picus-bootstrap" });
+      }
+    }
+    const dev = policyOf(
+      one("aws:iam/rolePolicy:RolePolicy", "github-deploy-dev-policy"),
+      "policy",
+    );
+    const denied = asList(
+      dev.Statement.find((statement) => statement.Sid === "KeepOffTheBootstrap")?.Resource,
+    );
+    expect(denied).toEqual(
+      expect.arrayContaining([
+        ...resources("aws:iam/role:Role").map((role): unknown =>
+          expect.stringContaining(role.name),
+        ),
+        expect.stringContaining("picus-pulumi-state-"),
+        expect.stringContaining("state-key"),
+      ]),
+    );
   });
 
   it("gives the preview role read-only access except for its state locks", () => {

@@ -3,14 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { GithubDeployRoles } from "./components/github-deploy-roles";
 import { StateBackend } from "./components/state-backend";
 import { loadSettings } from "./config";
+import { BOOTSTRAP_TAG } from "./policies";
 
 const settings = loadSettings();
 const region = aws.getRegionOutput().region;
 
-const backend = new StateBackend("state", { noncurrentVersionDays: 90 });
+const tags = { project: settings.projectName, [BOOTSTRAP_TAG.key]: BOOTSTRAP_TAG.value };
+
+const backend = new StateBackend("state", { noncurrentVersionDays: 90, tags });
 
 const github = new GithubDeployRoles("github", {
   ...settings,
+  tags,
   stateBucketArn: backend.bucketArn,
   kmsKeyArn: backend.kmsKeyArn,
 });
@@ -20,6 +24,7 @@ export const kmsKeyArn = backend.kmsKeyArn;
 export const oidcProviderArn = github.oidcProviderArn;
 export const deployRoleArns = github.deployRoleArns;
 export const previewRoleArn = github.previewRoleArn;
+export const boundaryArns = github.boundaryArns;
 
 /** The GitHub Actions variables the workflows read (repository level unless noted). */
 export const githubVariables = {

@@ -1,4 +1,10 @@
-import { stateBucketPolicy, type PolicyStatement } from "./policies";
+import {
+  deployPolicy,
+  stateBucketPolicy,
+  workloadBoundary,
+  type PolicyStatement,
+} from "./policies";
+import { evaluate, type Request } from "./testing/evaluate";
 
 const BUCKET = "arn:aws:s3:::picus-pulumi-state";
 const STATE_KEY = "arn:aws:kms:eu-west-1:123456789012:key/state";
@@ -65,5 +71,317 @@ describe("stateBucketPolicy", () => {
 
   it("denies plain HTTP", () => {
     expect(deniesPutObject({ "aws:SecureTransport": "false" })).toEqual(["DenyInsecureTransport"]);
+  });
+});
+
+const ACCOUNT = "123456789012";
+const ROLES = `arn:aws:iam::${ACCOUNT}:role`;
+const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/picus/dev/picus-dev-workload-boundary`;
+const PROD_BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/picus/prod/picus-prod-workload-boundary`;
+const PROD_DEPLOY_ROLE = `${ROLES}/github-deploy-prod-1a2b3c4`;
+const BOOTSTRAP_TAGS = {
+  "aws:ResourceTag/managed-by": "picus-bootstrap",
+  "iam:ResourceTag/managed-by": "picus-bootstrap",
+};
+const DEV_TAGS = {
+  "aws:RequestTag/stack": "dev",
+  "aws:RequestTag/project": "picus",
+  "aws:TagKeys": ["project", "stack", "owner"],
+};
+const taggedAs = (stack: string) => ({
+  "aws:ResourceTag/stack": stack,
+  "aws:ResourceTag/project": "picus",
+  "iam:ResourceTag/stack": stack,
+  "iam:ResourceTag/project": "picus",
+});
+
+const devDeploy = deployPolicy({
+  accountId: ACCOUNT,
+  partition: "aws",
+  projectName: "picus",
+  stack: "dev",
+  otherStacks: ["prod"],
+  state: { bucketArn: BUCKET, kmsKeyArn: STATE_KEY, projectName: "picus" },
+  protectedArns: [`${ROLES}/github-deploy-dev-9f8e7d6`, PROD_DEPLOY_ROLE, BOUNDARY, PROD_BOUNDARY],
+});
+
+describe("a dev deploy role, evaluated on attacks", () => {
+  it.each<[string, Request]>([
+    [
+      "tags the prod deploy role as dev",
+      {
+        action: "iam:TagRole",
+        resource: PROD_DEPLOY_ROLE,
+        context: { ...DEV_TAGS, ...BOOTSTRAP_TAGS },
+      },
+    ],
+    [
+      "rewrites the prod deploy role's policy",
+      { action: "iam:PutRolePolicy", resource: PROD_DEPLOY_ROLE, context: BOOTSTRAP_TAGS },
+    ],
+    [
+      "rewrites a prod workload role",
+      {
+        action: "iam:PutRolePolicy",
+        resource: `${ROLES}/picus/prod/api-task-role-1`,
+        context: { ...taggedAs("prod"), "iam:PermissionsBoundary": PROD_BOUNDARY },
+      },
+    ],
+    [
+      "retags a prod workload role as dev",
+      {
+        action: "iam:TagRole",
+        resource: `${ROLES}/picus/prod/api-task-role-1`,
+        context: { ...taggedAs("prod"), ...DEV_TAGS },
+      },
+    ],
+    [
+      "creates a role without the boundary",
+      { action: "iam:CreateRole", resource: `${ROLES}/picus/dev/escape`, context: DEV_TAGS },
+    ],
+    [
+      "creates a role with the boundary outside the stack's path",
+      {
+        action: "iam:CreateRole",
+        resource: `${ROLES}/escape`,
+        context: { ...DEV_TAGS, "iam:PermissionsBoundary": BOUNDARY },
+      },
+    ],
+    [
+      "attaches AdministratorAccess to its own role",
+      {
+        action: "iam:AttachRolePolicy",
+        resource: `${ROLES}/picus/dev/api-task-role-1`,
+        context: {
+          ...taggedAs("dev"),
+          "iam:PermissionsBoundary": BOUNDARY,
+          "iam:PolicyARN": "arn:aws:iam::aws:policy/AdministratorAccess",
+        },
+      },
+    ],
+    [
+      "passes a role outside its path to Lambda",
+      {
+        action: "iam:PassRole",
+        resource: `${ROLES}/admin`,
+        context: { "iam:PassedToService": "lambda.amazonaws.com" },
+      },
+    ],
+    [
+      "passes a prod role to Lambda",
+      {
+        action: "iam:PassRole",
+        resource: `${ROLES}/picus/prod/delete-item-role-1`,
+        context: { "iam:PassedToService": "lambda.amazonaws.com" },
+      },
+    ],
+    [
+      "passes its own role to EC2",
+      {
+        action: "iam:PassRole",
+        resource: `${ROLES}/picus/dev/api-task-role-1`,
+        context: { "iam:PassedToService": "ec2.amazonaws.com" },
+      },
+    ],
+    [
+      "deletes a role's boundary",
+      {
+        action: "iam:DeleteRolePermissionsBoundary",
+        resource: `${ROLES}/picus/dev/api-task-role-1`,
+        context: taggedAs("dev"),
+      },
+    ],
+    [
+      "rewrites its boundary",
+      { action: "iam:CreatePolicyVersion", resource: BOUNDARY, context: BOOTSTRAP_TAGS },
+    ],
+    ["replaces the state bucket policy", { action: "s3:PutBucketPolicy", resource: BUCKET }],
+    ["deletes the state bucket policy", { action: "s3:DeleteBucketPolicy", resource: BUCKET }],
+    [
+      "schedules the state key's deletion",
+      { action: "kms:ScheduleKeyDeletion", resource: STATE_KEY },
+    ],
+    [
+      "reads prod's state",
+      { action: "s3:GetObject", resource: `${BUCKET}/.pulumi/stacks/picus/prod.json` },
+    ],
+    [
+      "removes the stack tag from its own resource to escape the stack deny",
+      {
+        action: "ec2:DeleteTags",
+        resource: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
+        context: { ...taggedAs("dev"), "aws:TagKeys": ["stack"] },
+      },
+    ],
+    [
+      "tags a prod resource",
+      {
+        action: "ec2:CreateTags",
+        resource: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-2",
+        context: { ...taggedAs("prod"), ...DEV_TAGS },
+      },
+    ],
+  ])("denies: %s", (_, request) => {
+    expect(evaluate(devDeploy, request)).not.toBe("Allow");
+  });
+
+  it("denies changing the bootstrap and the boundaries explicitly, whatever else is allowed", () => {
+    for (const [action, resource] of [
+      ["s3:PutBucketPolicy", BUCKET],
+      ["s3:DeleteBucket", BUCKET],
+      ["kms:ScheduleKeyDeletion", STATE_KEY],
+      ["kms:PutKeyPolicy", STATE_KEY],
+      ["iam:UpdateAssumeRolePolicy", PROD_DEPLOY_ROLE],
+      ["iam:DeleteRolePermissionsBoundary", `${ROLES}/picus/dev/api-task-role-1`],
+    ]) {
+      expect(evaluate(devDeploy, { action, resource })).toBe("ExplicitDeny");
+    }
+  });
+});
+
+describe("a dev deploy role, evaluated on what pulumi up does", () => {
+  const devRole = `${ROLES}/picus/dev/api-task-role-1`;
+  it.each<[string, Request]>([
+    [
+      "creates a security group",
+      {
+        action: "ec2:CreateSecurityGroup",
+        resource: "arn:aws:ec2:eu-west-1:123456789012:security-group/*",
+        context: DEV_TAGS,
+      },
+    ],
+    [
+      "tags it on creation",
+      {
+        action: "ec2:CreateTags",
+        resource: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-3",
+        context: DEV_TAGS,
+      },
+    ],
+    [
+      "changes its owner tag",
+      {
+        action: "ec2:CreateTags",
+        resource: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-3",
+        context: { ...taggedAs("dev"), "aws:TagKeys": ["owner"] },
+      },
+    ],
+    [
+      "creates a role in its path with its boundary",
+      {
+        action: "iam:CreateRole",
+        resource: devRole,
+        context: { ...DEV_TAGS, "iam:PermissionsBoundary": BOUNDARY },
+      },
+    ],
+    ["tags the new role", { action: "iam:TagRole", resource: devRole, context: DEV_TAGS }],
+    [
+      "writes the role's policy",
+      {
+        action: "iam:PutRolePolicy",
+        resource: devRole,
+        context: { ...taggedAs("dev"), "iam:PermissionsBoundary": BOUNDARY },
+      },
+    ],
+    [
+      "passes it to ECS tasks",
+      {
+        action: "iam:PassRole",
+        resource: devRole,
+        context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      },
+    ],
+    [
+      "passes it to CodeDeploy",
+      {
+        action: "iam:PassRole",
+        resource: devRole,
+        context: { "iam:PassedToService": "codedeploy.amazonaws.com" },
+      },
+    ],
+    [
+      "deletes a role it made before roles had a path",
+      {
+        action: "iam:DeleteRole",
+        resource: `${ROLES}/api-task-role-5e6f7a8`,
+        context: taggedAs("dev"),
+      },
+    ],
+    [
+      "writes its state",
+      { action: "s3:PutObject", resource: `${BUCKET}/.pulumi/stacks/picus/dev.json` },
+    ],
+    [
+      "decrypts with the state key",
+      { action: "kms:Decrypt", resource: STATE_KEY, context: BOOTSTRAP_TAGS },
+    ],
+    [
+      "creates its access-log bucket",
+      { action: "s3:CreateBucket", resource: "arn:aws:s3:::picus-dev-alb-logs-20250101" },
+    ],
+    [
+      "sets that bucket's policy",
+      { action: "s3:PutBucketPolicy", resource: "arn:aws:s3:::picus-dev-alb-logs-20250101" },
+    ],
+    [
+      "starts a CodeDeploy deployment",
+      {
+        action: "codedeploy:CreateDeployment",
+        resource: "arn:aws:codedeploy:eu-west-1:123456789012:deploymentgroup:a/b",
+        context: taggedAs("dev"),
+      },
+    ],
+    [
+      "pulls the image promoted from another stack",
+      {
+        action: "ecr:BatchGetImage",
+        resource: "arn:aws:ecr:eu-west-1:123456789012:repository/r",
+        context: taggedAs("prod"),
+      },
+    ],
+  ])("allows: %s", (_, request) => {
+    expect(evaluate(devDeploy, request)).toBe("Allow");
+  });
+});
+
+describe("the workload boundary of dev", () => {
+  const boundary = workloadBoundary({
+    accountId: ACCOUNT,
+    partition: "aws",
+    projectName: "picus",
+    stack: "dev",
+  });
+  const table = "arn:aws:dynamodb:eu-west-1:123456789012:table/data-items-1";
+
+  it("lets a dev role use dev's table but not prod's", () => {
+    expect(
+      evaluate(boundary, { action: "dynamodb:GetItem", resource: table, context: taggedAs("dev") }),
+    ).toBe("Allow");
+    expect(
+      evaluate(boundary, {
+        action: "dynamodb:GetItem",
+        resource: table,
+        context: taggedAs("prod"),
+      }),
+    ).not.toBe("Allow");
+  });
+
+  it("caps a role whatever its own policy says", () => {
+    for (const request of [
+      { action: "iam:CreateUser", resource: `arn:aws:iam::${ACCOUNT}:user/x` },
+      { action: "s3:GetObject", resource: `${BUCKET}/.pulumi/stacks/picus/prod.json` },
+      {
+        action: "elasticloadbalancing:ModifyListener",
+        resource: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/p/1/2",
+        context: taggedAs("prod"),
+      },
+      {
+        action: "iam:PassRole",
+        resource: `${ROLES}/picus/prod/api-task-role-1`,
+        context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" },
+      },
+    ]) {
+      expect(evaluate(boundary, request)).not.toBe("Allow");
+    }
   });
 });

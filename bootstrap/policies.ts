@@ -8,9 +8,12 @@
  * - state and secrets access is scoped per stack (a dev deploy cannot read prod's state);
  * - an explicit deny on everything tagged with another stack of this project (the main program tags
  *   every resource with `project` and `stack` through the provider's default tags);
- * - IAM, the escalation path, is limited to tagged roles of the same stack, the one managed policy
- *   the program attaches, and passing roles only to the services that run picus.
+ * - IAM, the escalation path: roles only under the stack's path (`/picus/<stack>/`), only with the
+ *   stack's permissions boundary (workloadBoundary), passed only to the services that run picus;
+ * - tags: no retagging of another stack's resources, no removing the `stack` or `project` tag;
+ * - an explicit deny on the bootstrap's own roles, OIDC provider, boundaries, bucket and key.
  */
+import { accessLogBucketPrefix, boundaryPolicyArn, rolePath } from "../infra/naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
@@ -196,8 +199,6 @@ export const ECR_PULL_ACTIONS = [
   "ecr:GetDownloadUrlForLayer",
 ];
 
-/** The AWS managed policy the program attaches (CodeDeploy's ECS role); nothing else may be. */
-export const ATTACHABLE_MANAGED_POLICIES = ["arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS"];
 export const PASS_ROLE_SERVICES = [
   "ecs-tasks.amazonaws.com",
   "lambda.amazonaws.com",
@@ -208,20 +209,154 @@ export const SERVICE_LINKED_ROLE_SERVICES = [
   "elasticloadbalancing.amazonaws.com",
   "ecs.application-autoscaling.amazonaws.com",
 ];
+/** Tagging and untagging in the services the program manages. */
+export const TAG_ACTIONS = [
+  "ec2:CreateTags",
+  "elasticloadbalancing:AddTags",
+  "iam:TagRole",
+  "s3:PutBucketTagging",
+  "logs:TagLogGroup",
+  ...["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns", "codedeploy"].map(
+    (service) => `${service}:TagResource`,
+  ),
+  "application-autoscaling:TagResource",
+];
+export const UNTAG_ACTIONS = [
+  "ec2:DeleteTags",
+  "elasticloadbalancing:RemoveTags",
+  "iam:UntagRole",
+  "logs:UntagLogGroup",
+  ...["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns", "codedeploy"].map(
+    (service) => `${service}:UntagResource`,
+  ),
+  "application-autoscaling:UntagResource",
+];
+/** What using (not changing) the state bucket and key takes. */
+const STATE_USE_ACTIONS = [
+  "s3:ListBucket",
+  "s3:GetBucketLocation",
+  "s3:GetBucketVersioning",
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:GenerateDataKey",
+  "kms:DescribeKey",
+  "iam:Get*",
+  "iam:List*",
+];
+/** The tag every bootstrap resource carries. */
+export const BOOTSTRAP_TAG = { key: "managed-by", value: "picus-bootstrap" };
 
-export interface DeployPolicyArgs {
+export interface StackScope {
   accountId: string;
   partition: string;
+  projectName: string;
   stack: string;
+}
+
+/**
+ * The permissions boundary of every role a stack's deploy role creates: the most any picus
+ * workload may do (the service and function read and write that stack's table, write logs, pull
+ * images, send telemetry; CodeDeploy shifts that stack's listeners and task sets). A role's own
+ * policy narrows it further. `...IfExists` keeps a resource that carries no tags usable (ECS task
+ * sets; DynamoDB tables while the account has not turned on DynamoDB ABAC), see docs/delivery.md.
+ */
+export function workloadBoundary(scope: StackScope): PolicyDocument {
+  const { accountId, partition, projectName, stack } = scope;
+  const thisStack = {
+    StringEqualsIfExists: {
+      "aws:ResourceTag/stack": stack,
+      "aws:ResourceTag/project": projectName,
+    },
+  };
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ThisStacksTable",
+        Effect: "Allow",
+        Action: [
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:DeleteItem",
+          "dynamodb:Scan",
+          "dynamodb:DescribeTable",
+        ],
+        Resource: `arn:${partition}:dynamodb:*:${accountId}:table/*`,
+        Condition: thisStack,
+      },
+      {
+        Sid: "WriteLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `arn:${partition}:logs:*:${accountId}:log-group:*`,
+      },
+      {
+        Sid: "PullImages",
+        Effect: "Allow",
+        Action: [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:GetDownloadUrlForLayer",
+        ],
+        Resource: `arn:${partition}:ecr:*:${accountId}:repository/*`,
+      },
+      {
+        Sid: "ResourcelessReadsAndTelemetry",
+        Effect: "Allow",
+        Action: [
+          "ecr:GetAuthorizationToken",
+          "xray:PutTraceSegments",
+          "xray:PutTelemetryRecords",
+          "cloudwatch:DescribeAlarms",
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeRules",
+          "elasticloadbalancing:DescribeTargetGroups",
+        ],
+        Resource: "*",
+      },
+      {
+        Sid: "ShiftThisStacksTraffic",
+        Effect: "Allow",
+        Action: [
+          "ecs:DescribeServices",
+          "ecs:CreateTaskSet",
+          "ecs:UpdateServicePrimaryTaskSet",
+          "ecs:DeleteTaskSet",
+          "elasticloadbalancing:ModifyListener",
+          "elasticloadbalancing:ModifyRule",
+        ],
+        Resource: "*",
+        Condition: thisStack,
+      },
+      {
+        Sid: "PassThisStacksTaskRoles",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: `arn:${partition}:iam::${accountId}:role${rolePath(projectName, stack)}*`,
+        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      },
+    ],
+  };
+}
+
+export interface DeployPolicyArgs extends StackScope {
   otherStacks: string[];
   state: StateAccess;
+  /** The bootstrap's roles, OIDC provider and boundaries: no deploy role may change them. */
+  protectedArns: string[];
 }
 
 /** What one stack's deploy role may do: its own state, its own resources, nothing of the others. */
 export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
-  const { accountId, partition, stack } = args;
-  const roles = `arn:${partition}:iam::${accountId}:role/*`;
-  const sameStackRole = { StringEquals: { "iam:ResourceTag/stack": stack } };
+  const { accountId, partition, stack, projectName } = args;
+  const iam = `arn:${partition}:iam::${accountId}`;
+  const stackRoles = `${iam}:role${rolePath(projectName, stack)}*`;
+  const boundary = boundaryPolicyArn(partition, accountId, projectName, stack);
+  const logBuckets = `arn:${partition}:s3:::${accessLogBucketPrefix(projectName, stack)}*`;
+  const taggedForThisStack = {
+    "iam:ResourceTag/stack": stack,
+    "iam:ResourceTag/project": projectName,
+  };
   const statements: PolicyStatement[] = [
     ...stateStatements(args.state, stack, false),
     {
@@ -229,6 +364,12 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
       Effect: "Allow",
       Action: DEPLOY_SERVICE_ACTIONS,
       Resource: "*",
+    },
+    {
+      Sid: "ManageAccessLogBuckets",
+      Effect: "Allow",
+      Action: "s3:*",
+      Resource: [logBuckets, `${logBuckets}/*`],
     },
     {
       Sid: "ReadCertificates",
@@ -249,53 +390,125 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
         "iam:GetPolicy",
         "iam:GetPolicyVersion",
       ],
-      Resource: [roles, `arn:${partition}:iam::aws:policy/*`],
+      Resource: [`${iam}:role/*`, `${iam}:policy/*`, `arn:${partition}:iam::aws:policy/*`],
     },
     {
-      Sid: "CreateRolesTaggedForThisStack",
+      Sid: "CreateRolesOfThisStackWithinTheBoundary",
       Effect: "Allow",
-      Action: ["iam:CreateRole", "iam:TagRole"],
-      Resource: roles,
-      Condition: { StringEquals: { "aws:RequestTag/stack": stack } },
+      Action: "iam:CreateRole",
+      Resource: stackRoles,
+      Condition: {
+        StringEquals: {
+          "iam:PermissionsBoundary": boundary,
+          "aws:RequestTag/stack": stack,
+          "aws:RequestTag/project": projectName,
+        },
+      },
+    },
+    {
+      Sid: "WriteRolePoliciesWithinTheBoundary",
+      Effect: "Allow",
+      Action: ["iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"],
+      Resource: stackRoles,
+      Condition: { StringEquals: { "iam:PermissionsBoundary": boundary, ...taggedForThisStack } },
     },
     {
       Sid: "ChangeRolesOfThisStack",
       Effect: "Allow",
-      Action: [
-        "iam:DeleteRole",
-        "iam:UpdateRole",
-        "iam:UpdateAssumeRolePolicy",
-        "iam:PutRolePolicy",
-        "iam:DeleteRolePolicy",
-        "iam:TagRole",
-        "iam:UntagRole",
-      ],
-      Resource: roles,
-      Condition: sameStackRole,
+      Action: ["iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole"],
+      Resource: stackRoles,
+      Condition: { StringEquals: taggedForThisStack },
     },
     {
-      Sid: "AttachOnlyTheCodeDeployPolicy",
+      Sid: "TagNewRolesOfThisStack",
       Effect: "Allow",
-      Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
-      Resource: roles,
+      Action: "iam:TagRole",
+      Resource: stackRoles,
       Condition: {
-        StringEquals: { "iam:ResourceTag/stack": stack },
-        ArnEquals: { "iam:PolicyARN": ATTACHABLE_MANAGED_POLICIES },
+        StringEquals: { "aws:RequestTag/stack": stack, "aws:RequestTag/project": projectName },
       },
     },
     {
-      Sid: "PassRolesOnlyToPicusServices",
+      // Also the roles this stack made before roles had a path: replacing them deletes them.
+      Sid: "DeleteRolesOfThisStack",
+      Effect: "Allow",
+      Action: ["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"],
+      Resource: `${iam}:role/*`,
+      Condition: { StringEquals: taggedForThisStack },
+    },
+    {
+      Sid: "PassRolesOfThisStackToPicusServices",
       Effect: "Allow",
       Action: "iam:PassRole",
-      Resource: roles,
+      Resource: stackRoles,
       Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
     },
     {
       Sid: "CreateServiceLinkedRoles",
       Effect: "Allow",
       Action: "iam:CreateServiceLinkedRole",
-      Resource: `arn:${partition}:iam::${accountId}:role/aws-service-role/*`,
+      Resource: `${iam}:role/aws-service-role/*`,
       Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
+    },
+    {
+      Sid: "EveryRoleKeepsTheBoundary",
+      Effect: "Deny",
+      Action: [
+        "iam:CreateRole",
+        "iam:PutRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+      ],
+      Resource: "*",
+      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
+    },
+    {
+      Sid: "NeverDropABoundary",
+      Effect: "Deny",
+      Action: ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion"],
+      Resource: "*",
+    },
+    {
+      Sid: "TagOnlyThisStacksResources",
+      Effect: "Deny",
+      Action: [...TAG_ACTIONS, ...UNTAG_ACTIONS],
+      Resource: "*",
+      Condition: {
+        StringNotEquals: { "aws:ResourceTag/stack": stack },
+        Null: { "aws:ResourceTag/stack": "false" },
+      },
+    },
+    {
+      Sid: "NeverTagForAnotherStack",
+      Effect: "Deny",
+      Action: TAG_ACTIONS,
+      Resource: "*",
+      Condition: {
+        StringNotEquals: { "aws:RequestTag/stack": stack },
+        Null: { "aws:RequestTag/stack": "false" },
+      },
+    },
+    {
+      Sid: "KeepTheStackTags",
+      Effect: "Deny",
+      Action: UNTAG_ACTIONS,
+      Resource: "*",
+      Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": ["stack", "project"] } },
+    },
+    {
+      Sid: "KeepOffTheBootstrap",
+      Effect: "Deny",
+      NotAction: STATE_USE_ACTIONS,
+      Resource: [args.state.bucketArn, args.state.kmsKeyArn, ...args.protectedArns],
+    },
+    {
+      Sid: "KeepOffTheBootstrapByTag",
+      Effect: "Deny",
+      NotAction: STATE_USE_ACTIONS,
+      Resource: "*",
+      Condition: {
+        StringEquals: { [`aws:ResourceTag/${BOOTSTRAP_TAG.key}`]: BOOTSTRAP_TAG.value },
+      },
     },
   ];
   if (args.otherStacks.length > 0) {
@@ -307,7 +520,7 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
       Resource: "*",
       Condition: {
         StringEquals: {
-          "aws:ResourceTag/project": args.state.projectName,
+          "aws:ResourceTag/project": projectName,
           "aws:ResourceTag/stack": args.otherStacks,
         },
       },

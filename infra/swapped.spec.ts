@@ -8,7 +8,12 @@ const CERTIFICATE =
 // an operator turns HTTPS on: the new 443 listener must serve from where the tasks are.
 let run: StackRun;
 beforeAll(async () => {
-  run = await runStack("dev", () => import("./index"), { "picus:certificateArn": CERTIFICATE }, "green");
+  run = await runStack(
+    "dev",
+    () => import("./index"),
+    { "picus:certificateArn": CERTIFICATE },
+    "green",
+  );
 });
 
 describe("a listener created after a blue/green swap", () => {

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { boundaryPolicyName, rolePath } from "../../infra/naming";
 import {
   deployPolicy,
   environmentSubject,
@@ -8,6 +9,7 @@ import {
   githubTrustPolicy,
   previewPolicy,
   pullRequestSubject,
+  workloadBoundary,
   type StateAccess,
 } from "../policies";
 
@@ -21,32 +23,44 @@ export interface GithubDeployRolesArgs {
   kmsKeyArn: pulumi.Input<string>;
   existingOidcProviderArn?: string;
   previewRole: boolean;
+  /** Marks every resource of the bootstrap; deploy roles may not touch what carries it. */
+  tags: Record<string, string>;
 }
 
 /**
  * GitHub Actions' way into AWS without stored keys: the account's OIDC provider for
  * token.actions.githubusercontent.com, one deploy role per stack that only a job running in that
- * stack's GitHub environment of this repository can assume, and a read-only role for previews.
+ * stack's GitHub environment of this repository can assume, the permissions boundary of the roles
+ * each stack creates, and a read-only role for previews.
  */
 export class GithubDeployRoles extends pulumi.ComponentResource {
   public readonly oidcProviderArn: pulumi.Output<string>;
   public readonly deployRoleArns: Record<string, pulumi.Output<string>> = {};
+  public readonly boundaryArns: Record<string, pulumi.Output<string>> = {};
   public readonly previewRoleArn?: pulumi.Output<string>;
 
   constructor(name: string, args: GithubDeployRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:bootstrap:GithubDeployRoles", name, {}, opts);
+    const { tags } = args;
 
     this.oidcProviderArn =
       args.existingOidcProviderArn !== undefined
         ? pulumi.output(args.existingOidcProviderArn)
         : new aws.iam.OpenIdConnectProvider(
             `${name}-oidc`,
-            { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE] },
+            { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE], tags },
             { parent: this },
           ).arn;
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
+    const scope = (stack: string) =>
+      pulumi.all([identity.accountId, partition.partition]).apply(([accountId, p]) => ({
+        accountId,
+        partition: p,
+        projectName: args.projectName,
+        stack,
+      }));
     const state = pulumi
       .all([args.stateBucketArn, args.kmsKeyArn])
       .apply(([bucketArn, kmsKeyArn]): StateAccess => ({
@@ -54,43 +68,34 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
         kmsKeyArn,
         projectName: args.projectName,
       }));
+    const trust = (subject: string) =>
+      this.oidcProviderArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subject)));
 
+    const roles: Record<string, aws.iam.Role> = {};
     for (const stack of args.stacks) {
-      const role = new aws.iam.Role(
+      this.boundaryArns[stack] = new aws.iam.Policy(
+        `${name}-boundary-${stack}`,
+        {
+          name: boundaryPolicyName(args.projectName, stack),
+          path: rolePath(args.projectName, stack),
+          description: `picus: the most any role of the ${stack} stack may do`,
+          policy: scope(stack).apply((s) => JSON.stringify(workloadBoundary(s))),
+          tags,
+        },
+        { parent: this },
+      ).arn;
+      roles[stack] = new aws.iam.Role(
         `${name}-deploy-${stack}`,
         {
           description: `picus: GitHub Actions deploys of the ${stack} stack (environment ${stack})`,
           // Two hours: a prod rollout (canary, termination wait) must not outlive its credentials.
           maxSessionDuration: 7200,
-          assumeRolePolicy: this.oidcProviderArn.apply((arn) =>
-            JSON.stringify(
-              githubTrustPolicy(arn, environmentSubject(args.githubOwner, args.githubRepo, stack)),
-            ),
-          ),
+          assumeRolePolicy: trust(environmentSubject(args.githubOwner, args.githubRepo, stack)),
+          tags,
         },
         { parent: this },
       );
-      new aws.iam.RolePolicy(
-        `${name}-deploy-${stack}-policy`,
-        {
-          role: role.id,
-          policy: pulumi
-            .all([identity.accountId, partition.partition, state])
-            .apply(([accountId, partitionName, stateAccess]) =>
-              JSON.stringify(
-                deployPolicy({
-                  accountId,
-                  partition: partitionName,
-                  stack,
-                  otherStacks: args.stacks.filter((other) => other !== stack),
-                  state: stateAccess,
-                }),
-              ),
-            ),
-        },
-        { parent: this },
-      );
-      this.deployRoleArns[stack] = role.arn;
+      this.deployRoleArns[stack] = roles[stack].arn;
     }
 
     if (args.previewRole) {
@@ -99,11 +104,8 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
         {
           description: "picus: read-only pulumi preview of every stack for pull requests",
           maxSessionDuration: 3600,
-          assumeRolePolicy: this.oidcProviderArn.apply((arn) =>
-            JSON.stringify(
-              githubTrustPolicy(arn, pullRequestSubject(args.githubOwner, args.githubRepo)),
-            ),
-          ),
+          assumeRolePolicy: trust(pullRequestSubject(args.githubOwner, args.githubRepo)),
+          tags,
         },
         { parent: this },
       );
@@ -120,9 +122,38 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
       this.previewRoleArn = role.arn;
     }
 
+    const protectedArns = pulumi.all([
+      this.oidcProviderArn,
+      ...Object.values(this.deployRoleArns),
+      ...Object.values(this.boundaryArns),
+      ...(this.previewRoleArn === undefined ? [] : [this.previewRoleArn]),
+    ]);
+    for (const stack of args.stacks) {
+      new aws.iam.RolePolicy(
+        `${name}-deploy-${stack}-policy`,
+        {
+          role: roles[stack].id,
+          policy: pulumi
+            .all([scope(stack), state, protectedArns])
+            .apply(([stackScope, stateAccess, arns]) =>
+              JSON.stringify(
+                deployPolicy({
+                  ...stackScope,
+                  otherStacks: args.stacks.filter((other) => other !== stack),
+                  state: stateAccess,
+                  protectedArns: arns,
+                }),
+              ),
+            ),
+        },
+        { parent: this },
+      );
+    }
+
     this.registerOutputs({
       oidcProviderArn: this.oidcProviderArn,
       deployRoleArns: this.deployRoleArns,
+      boundaryArns: this.boundaryArns,
       previewRoleArn: this.previewRoleArn,
     });
   }

@@ -5,6 +5,8 @@ import { stateBucketPolicy } from "../policies";
 export interface StateBackendArgs {
   /** Days a superseded state file version is kept (rollback of a bad state write). */
   noncurrentVersionDays: number;
+  /** Marks every resource of the bootstrap; deploy roles may not touch what carries it. */
+  tags: Record<string, string>;
 }
 
 /**
@@ -27,6 +29,7 @@ export class StateBackend extends pulumi.ComponentResource {
         description: "picus: Pulumi state encryption and stack secrets",
         enableKeyRotation: true,
         deletionWindowInDays: 30,
+        tags: args.tags,
       },
       child,
     );
@@ -38,7 +41,7 @@ export class StateBackend extends pulumi.ComponentResource {
 
     const bucket = new aws.s3.Bucket(
       `${name}-bucket`,
-      { bucketPrefix: "picus-pulumi-state-", forceDestroy: false },
+      { bucketPrefix: "picus-pulumi-state-", forceDestroy: false, tags: args.tags },
       child,
     );
     const ownership = new aws.s3.BucketOwnershipControls(

@@ -58,10 +58,7 @@ export class BlueGreen extends pulumi.ComponentResource {
               "ecs:UpdateServicePrimaryTaskSet",
               "ecs:DeleteTaskSet",
             ],
-            Resource: [
-              args.serviceArn,
-              under(args.serviceArn, ":service/", ":task-set/"),
-            ],
+            Resource: [args.serviceArn, under(args.serviceArn, ":service/", ":task-set/")],
           },
           {
             Sid: "ShiftTheseListeners",

@@ -33,7 +33,11 @@ const args = {
   taskDefinitionArn: pulumi.output(TASK_DEFINITION_ARN),
   containerName: "api",
   containerPort: 3000,
-  network: { subnets: [pulumi.output("subnet-0a")], securityGroups: ["sg-01"], assignPublicIp: false },
+  network: {
+    subnets: [pulumi.output("subnet-0a")],
+    securityGroups: ["sg-01"],
+    assignPublicIp: false,
+  },
   rollbackAlarms: { "arn:tg/blue": [pulumi.output("target-5xx-blue")], "arn:tg/green": [] },
   retryFailedRevision: false,
   timeoutMinutes: 45,

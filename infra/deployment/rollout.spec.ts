@@ -234,7 +234,9 @@ describe("rollout", () => {
 
   it("waits for a deployment already in progress before looking at the service", async () => {
     codeDeploy
-      .on(ListDeploymentsCommand, { includeOnlyStatuses: ["Created", "Queued", "InProgress", "Baking", "Ready"] })
+      .on(ListDeploymentsCommand, {
+        includeOnlyStatuses: ["Created", "Queued", "InProgress", "Baking", "Ready"],
+      })
       .resolves({ deployments: ["d-OLD"] })
       .on(GetDeploymentCommand, { deploymentId: "d-OLD" })
       .resolves(deployment("Succeeded", { deploymentId: "d-OLD" }));

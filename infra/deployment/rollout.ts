@@ -136,7 +136,11 @@ async function waitForActiveDeployments(
 ): Promise<void> {
   const { applicationName, deploymentGroupName } = request;
   const { deployments = [] } = await codeDeploy.send(
-    new ListDeploymentsCommand({ applicationName, deploymentGroupName, includeOnlyStatuses: ACTIVE }),
+    new ListDeploymentsCommand({
+      applicationName,
+      deploymentGroupName,
+      includeOnlyStatuses: ACTIVE,
+    }),
   );
   for (const id of deployments) {
     pacing.log(`Deployment ${id} is in progress; waiting for it to finish first.`);
@@ -235,7 +239,9 @@ async function deploy(
     }),
   );
   if (deploymentId === undefined) throw new Error("CodeDeploy returned no deployment ID.");
-  pacing.log(`Started deployment ${deploymentId} of ${target}; rollback alarms: ${alarms.join(", ")}.`);
+  pacing.log(
+    `Started deployment ${deploymentId} of ${target}; rollback alarms: ${alarms.join(", ")}.`,
+  );
 
   const info = await waitForDeployment(codeDeploy, deploymentId, request.timeoutMinutes, pacing);
   if (info.status === DeploymentStatus.SUCCEEDED) {
@@ -254,7 +260,9 @@ async function deploy(
   throw new Error(
     `Deployment ${deploymentId} of ${target} ended ${info.status}: [${error?.code ?? "UNKNOWN"}] ` +
       `${error?.message ?? "no message"}` +
-      (rollback ? `\nRolled back: ${rollback.rollbackMessage ?? rollback.rollbackDeploymentId}` : ""),
+      (rollback
+        ? `\nRolled back: ${rollback.rollbackMessage ?? rollback.rollbackDeploymentId}`
+        : ""),
   );
 }
 
@@ -267,7 +275,9 @@ async function waitForSteadyState(request: RolloutRequest, ecs: ECSClient, pacin
     const running = primary?.runningCount ?? 0;
     const desired = primary?.computedDesiredCount ?? 0;
     if (primary?.stabilityStatus === "STEADY_STATE" && running > 0 && running === desired) {
-      pacing.log(`Steady: ${running} healthy task(s) of ${revision(primary.taskDefinition ?? "")}.`);
+      pacing.log(
+        `Steady: ${running} healthy task(s) of ${revision(primary.taskDefinition ?? "")}.`,
+      );
       return;
     }
     if (Date.now() >= deadline) {

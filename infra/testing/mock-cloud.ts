@@ -142,7 +142,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
     if (args.token === "aws:lb/getListener:getListener") {
       const live = this.registered.get(`aws:lb/targetGroup:TargetGroup::edge-${this.liveColor}`);
       const targetGroupArn = live?.state.arn as string;
-      return { ...args.inputs, defaultActions: [{ type: "forward", targetGroupArn, forwards: [] }] };
+      return {
+        ...(args.inputs as State),
+        defaultActions: [{ type: "forward", targetGroupArn, forwards: [] }],
+      };
     }
     if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
       return {

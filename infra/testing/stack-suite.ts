@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- engine inputs are untyped JSON */
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- engine inputs are untyped JSON */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH } from "../../lib/routes";
@@ -421,7 +421,9 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       const byName = new Map(
         ofType(run(), "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [a.state.name, a]),
       );
-      const alarms = (group().alarmConfiguration.alarms as string[]).map((name) => byName.get(name));
+      const alarms = (group().alarmConfiguration.alarms as string[]).map((name) =>
+        byName.get(name),
+      );
       expect(alarms.map((alarm) => alarm?.name).sort()).toEqual(
         ["response-time", "target-5xx", "unhealthy"]
           .flatMap((kind) => [`monitoring-${kind}-blue`, `monitoring-${kind}-green`])
@@ -512,7 +514,8 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       for (const policy of policies()) {
         for (const statement of policyStatements(inputs(policy).policy)) {
           if (!asList(statement.Resource).includes("*")) continue;
-          for (const action of asList(statement.Action)) expect(RESOURCELESS_ACTIONS).toContain(action);
+          for (const action of asList(statement.Action))
+            expect(RESOURCELESS_ACTIONS).toContain(action);
         }
       }
     });
@@ -608,7 +611,10 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       const policy = named(run(), "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy");
       const alb = named(run(), "aws:lb/loadBalancer:LoadBalancer", "edge-alb");
       expect(inputs(bucket).bucketPrefix).toBe(`picus-${run().stack}-alb-logs-`);
-      expect(inputs(alb).accessLogs).toEqual({ bucket: run().outputs.accessLogBucket, enabled: true });
+      expect(inputs(alb).accessLogs).toEqual({
+        bucket: run().outputs.accessLogBucket,
+        enabled: true,
+      });
       expect(alb.dependencies).toContain(policy.urn);
       expect(
         state(
@@ -648,9 +654,21 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
     it("starts the service only once its security-group rules exist", () => {
       const service = named(run(), "aws:ecs/service:Service", "api-service");
       const rules = [
-        named(run(), "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "api-task-in-alb"),
-        named(run(), "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "api-task-out-https"),
-        named(run(), "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "api-alb-out-tasks"),
+        named(
+          run(),
+          "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+          "api-task-in-alb",
+        ),
+        named(
+          run(),
+          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+          "api-task-out-https",
+        ),
+        named(
+          run(),
+          "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+          "api-alb-out-tasks",
+        ),
       ];
       expect(service.dependencies).toEqual(expect.arrayContaining(rules.map((rule) => rule.urn)));
     });
