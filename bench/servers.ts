@@ -1,0 +1,154 @@
+/**
+ * The processes `npm run bench` starts, bundled to dist/bench/servers.js and chosen by the first
+ * argument: `nest` (the compiled service), `express` (plain Express 5), `bare` (node:http) or
+ * `store` (dynalite with the table). Express and bare make the service's DynamoDB calls with its
+ * client settings and body limit, and answer put and get with its statuses and bodies.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { join } from "node:path";
+import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import express, { type NextFunction, type Request, type Response } from "express";
+import type { createApp } from "../app/src/app.factory";
+import { MAX_BODY_BYTES } from "../app/src/items/json-body.middleware";
+import { dynamoSettings, parseEnvironment, portVariable, storeEnvironment } from "../lib/config";
+import { createDocumentClient } from "../lib/dynamo-client";
+import { parseItemKey } from "../lib/item-key";
+import { API_PREFIX, HEALTH_CHECK_PATH } from "../lib/routes";
+import { TABLE_HASH_KEY } from "../lib/table";
+
+export const PUT_PATH = `${API_PREFIX}/put`;
+export const GET_PREFIX = `${API_PREFIX}/get/`;
+const HOST = "127.0.0.1";
+const port = () => portVariable.parse(process.env.PORT);
+const failure = (status: number, message: string) => Object.assign(new Error(message), { status });
+
+function items() {
+  const env = parseEnvironment(storeEnvironment, process.env);
+  const documents = createDocumentClient(dynamoSettings(env));
+  return {
+    async put(data: unknown): Promise<string> {
+      if (typeof data !== "object" || data === null || Array.isArray(data)) {
+        throw failure(400, "The request body must be a JSON object");
+      }
+      const key = randomUUID();
+      await documents.send(
+        new PutCommand({
+          TableName: env.TABLE_NAME,
+          Item: { [TABLE_HASH_KEY]: key, data, createdAt: new Date().toISOString() },
+          ConditionExpression: "attribute_not_exists(#key)",
+          ExpressionAttributeNames: { "#key": TABLE_HASH_KEY },
+        }),
+      );
+      return key;
+    },
+    async get(rawKey: string) {
+      const key = parseItemKey(rawKey);
+      if (key === undefined) throw failure(400, "The key must be a UUID v4");
+      const { Item } = await documents.send(
+        new GetCommand({ TableName: env.TABLE_NAME, Key: { [TABLE_HASH_KEY]: key } }),
+      );
+      if (Item === undefined) throw failure(404, `No item has the key ${key}`);
+      return { key, data: Item.data as unknown, createdAt: Item.createdAt as unknown };
+    },
+  };
+}
+
+/** The status and the service's error body for anything a handler throws. */
+function errorAnswer(error: unknown) {
+  const { status, message } = error as { status?: unknown; message?: unknown };
+  const code = typeof status === "number" ? status : error instanceof SyntaxError ? 400 : 503;
+  const text = code === 503 ? "The store is unavailable" : String(message);
+  return { code, body: { statusCode: code, error: STATUS_CODES[code], message: text } };
+}
+
+function startExpress(): void {
+  const store = items();
+  const app = express();
+  // The service's settings (app/src/app.factory.ts).
+  app.enable("case sensitive routing").enable("strict routing").disable("x-powered-by");
+  app.disable("etag");
+  app.use((_req, res, next) => {
+    res.setHeader("x-request-id", randomUUID());
+    next();
+  });
+  app.get(HEALTH_CHECK_PATH, (_req, res) => void res.json({ status: "ok" }));
+  app.post(PUT_PATH, express.json({ limit: MAX_BODY_BYTES }), async (req, res) => {
+    const key = await store.put(req.body);
+    res.status(201).location(`${GET_PREFIX}${key}`).json({ key });
+  });
+  app.get(`${GET_PREFIX}:key`, async (req, res) => {
+    res.json(await store.get(req.params.key));
+  });
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const { code, body } = errorAnswer(error);
+    res.status(code).json(body);
+  });
+  app.listen(port(), HOST);
+}
+
+function send(res: ServerResponse, code: number, body: unknown, location?: string): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(code, {
+    ...(location === undefined ? {} : { location }),
+    "content-type": "application/json; charset=utf-8",
+    "content-length": Buffer.byteLength(payload),
+  });
+  res.end(payload);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw failure(413, "The request body is too large");
+    chunks.push(chunk);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+}
+
+function startBare(): void {
+  const store = items();
+  const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = req.url ?? "/";
+    if (req.method === "GET" && path === HEALTH_CHECK_PATH) return send(res, 200, { status: "ok" });
+    if (req.method === "POST" && path === PUT_PATH) {
+      const key = await store.put(await readJson(req));
+      return send(res, 201, { key }, `${GET_PREFIX}${key}`);
+    }
+    if (req.method !== "GET" || !path.startsWith(GET_PREFIX)) throw failure(404, "Not found");
+    send(res, 200, await store.get(path.slice(GET_PREFIX.length)));
+  };
+  createServer((req, res) => {
+    res.setHeader("x-request-id", randomUUID());
+    answer(req, res).catch((error: unknown) => {
+      const { code, body } = errorAnswer(error);
+      send(res, code, body);
+    });
+  }).listen(port(), HOST);
+}
+
+/** The compiled app (`npm run build`), set up as dist/app/src/main.js does, on loopback only. */
+async function startNest(): Promise<void> {
+  const factory = join(__dirname, "../app/src/app.factory.js");
+  const app = await ((await import(factory)) as { createApp: typeof createApp }).createApp();
+  await app.listen(port(), HOST);
+}
+
+async function startStore(): Promise<void> {
+  const { createLocalDynamoClient, ensureTable, startDynalite } = await import("../lib/dynalite");
+  const { endpoint } = await startDynalite();
+  const client = createLocalDynamoClient(endpoint);
+  await ensureTable(client, String(process.env.TABLE_NAME));
+  client.destroy();
+  process.send?.(endpoint);
+}
+
+if (require.main === module) {
+  const start = { nest: startNest, express: startExpress, bare: startBare, store: startStore };
+  Promise.resolve(start[process.argv[2] as keyof typeof start]()).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
