@@ -106,14 +106,14 @@ async function put(url: string): Promise<{ response: Response; key: string }> {
   return { response, key: ((await response.json()) as { key: string }).key };
 }
 
-/** What one put and its get answer: statuses, headers, body shapes. */
+/** What one put and its get answer: statuses, header names, body shapes. */
 async function answers(url: string): Promise<string> {
   const created = await put(url);
   const got = await fetch(`${url}${GET_PREFIX}${created.key}`);
   const item = (await got.json()) as { data?: unknown };
   return JSON.stringify({
     put: [created.response.status, created.response.headers.get("location")?.endsWith(created.key)],
-    get: [got.status, got.headers.get("content-type"), Object.keys(item)],
+    get: [got.status, got.headers.get("content-type"), [...got.headers.keys()], Object.keys(item)],
     sameData: isDeepStrictEqual(item.data, JSON.parse(PUT_BODY)),
   });
 }

@@ -5,7 +5,7 @@
  * client settings and body limit, and answer put and get with its statuses and bodies.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { join } from "node:path";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import express, { type NextFunction, type Request, type Response } from "express";
@@ -13,8 +13,10 @@ import type { createApp } from "../app/src/app.factory";
 import { MAX_BODY_BYTES } from "../app/src/items/json-body.middleware";
 import { dynamoSettings, parseEnvironment, portVariable, storeEnvironment } from "../lib/config";
 import { createDocumentClient } from "../lib/dynamo-client";
+import { errorBody } from "../lib/errors";
 import { parseItemKey } from "../lib/item-key";
-import { API_PREFIX, HEALTH_CHECK_PATH } from "../lib/routes";
+import { REQUEST_ID_HEADER, resolveRequestId } from "../lib/request-id";
+import { API_PREFIX, API_RESPONSE_HEADERS, HEALTH_CHECK_PATH } from "../lib/routes";
 import { TABLE_HASH_KEY } from "../lib/table";
 
 export const PUT_PATH = `${API_PREFIX}/put`;
@@ -59,7 +61,13 @@ function errorAnswer(error: unknown) {
   const { status, message } = error as { status?: unknown; message?: unknown };
   const code = typeof status === "number" ? status : error instanceof SyntaxError ? 400 : 503;
   const text = code === 503 ? "The store is unavailable" : String(message);
-  return { code, body: { statusCode: code, error: STATUS_CODES[code], message: text } };
+  return { code, body: errorBody(code, text) };
+}
+
+/** What the service sets on every response (app/src/common/request.middleware.ts). */
+function setHeaders(req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader(REQUEST_ID_HEADER, resolveRequestId(req.headersDistinct));
+  for (const [name, value] of Object.entries(API_RESPONSE_HEADERS)) res.setHeader(name, value);
 }
 
 function startExpress(): void {
@@ -68,8 +76,8 @@ function startExpress(): void {
   // The service's settings (app/src/app.factory.ts).
   app.enable("case sensitive routing").enable("strict routing").disable("x-powered-by");
   app.disable("etag");
-  app.use((_req, res, next) => {
-    res.setHeader("x-request-id", randomUUID());
+  app.use((req, res, next) => {
+    setHeaders(req, res);
     next();
   });
   app.get(HEALTH_CHECK_PATH, (_req, res) => void res.json({ status: "ok" }));
@@ -121,7 +129,7 @@ function startBare(): void {
     send(res, 200, await store.get(path.slice(GET_PREFIX.length)));
   };
   createServer((req, res) => {
-    res.setHeader("x-request-id", randomUUID());
+    setHeaders(req, res);
     answer(req, res).catch((error: unknown) => {
       const { code, body } = errorAnswer(error);
       send(res, code, body);
