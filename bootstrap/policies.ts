@@ -33,6 +33,29 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+type Condition = PolicyStatement["Condition"];
+const statement =
+  (Effect: "Allow" | "Deny") =>
+  (Sid: string, Action: string | string[], Resource: string | string[], Condition?: Condition) =>
+    ({ Sid, Effect, Action, Resource, ...(Condition && { Condition }) }) as PolicyStatement;
+const allow = statement("Allow");
+const deny = statement("Deny");
+const denyAllBut = (
+  Sid: string,
+  NotAction: string[],
+  Resource: string | string[],
+  Condition?: Condition,
+) =>
+  ({
+    Sid,
+    Effect: "Deny",
+    NotAction,
+    Resource,
+    ...(Condition && { Condition }),
+  }) as PolicyStatement;
+/** `of("ecs", "Describe*", "List*")` → `["ecs:Describe*", "ecs:List*"]`. */
+const of = (service: string, ...names: string[]) => names.map((name) => `${service}:${name}`);
+
 /** `repo:OWNER/REPO:environment:STACK` or `repo:OWNER/REPO:pull_request`. */
 export type GithubSubject = string;
 
@@ -86,163 +109,92 @@ export function stackStateObjects(bucketArn: string, projectName: string, stack:
 }
 
 function stateStatements(state: StateAccess, stack: string, readOnly: boolean): PolicyStatement[] {
-  const statements: PolicyStatement[] = [
-    {
-      Sid: "ListStateBucket",
-      Effect: "Allow",
-      Action: ["s3:ListBucket", "s3:GetBucketLocation", "s3:GetBucketVersioning"],
-      Resource: state.bucketArn,
-    },
-    {
-      Sid: "ReadBackendMetadata",
-      Effect: "Allow",
-      Action: "s3:GetObject",
-      Resource: `${state.bucketArn}/.pulumi/meta.yaml`,
-    },
+  const objects = stackStateObjects(state.bucketArn, state.projectName, stack);
+  const locks = `${state.bucketArn}/.pulumi/locks/*/${state.projectName}/${stack}/*`;
+  return [
+    allow("ListStateBucket", STATE_BUCKET_READS, state.bucketArn),
+    allow("ReadBackendMetadata", "s3:GetObject", `${state.bucketArn}/.pulumi/meta.yaml`),
+    ...(readOnly
+      ? [
+          allow("ReadStackState", "s3:GetObject", objects),
+          allow("TakePreviewLocks", of("s3", "PutObject", "DeleteObject"), locks),
+        ]
+      : [
+          allow("ReadWriteStackState", of("s3", "GetObject", "PutObject", "DeleteObject"), objects),
+        ]),
+    allow("UseSecretsKey", STATE_KEY_USE, state.kmsKeyArn),
   ];
-  if (readOnly) {
-    statements.push(
-      {
-        Sid: "ReadStackState",
-        Effect: "Allow",
-        Action: "s3:GetObject",
-        Resource: stackStateObjects(state.bucketArn, state.projectName, stack),
-      },
-      {
-        Sid: "TakePreviewLocks",
-        Effect: "Allow",
-        Action: ["s3:PutObject", "s3:DeleteObject"],
-        Resource: `${state.bucketArn}/.pulumi/locks/*/${state.projectName}/${stack}/*`,
-      },
-    );
-  } else {
-    statements.push({
-      Sid: "ReadWriteStackState",
-      Effect: "Allow",
-      Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-      Resource: stackStateObjects(state.bucketArn, state.projectName, stack),
-    });
-  }
-  statements.push({
-    Sid: "UseSecretsKey",
-    Effect: "Allow",
-    Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-    Resource: state.kmsKeyArn,
-  });
-  return statements;
 }
+
+const STATE_BUCKET_READS = of("s3", "ListBucket", "GetBucketLocation", "GetBucketVersioning");
+const STATE_KEY_USE = of("kms", "Encrypt", "Decrypt", "GenerateDataKey", "DescribeKey");
 
 /** Services the main program manages: full control, because Pulumi owns their whole lifecycle. */
 export const DEPLOY_SERVICE_ACTIONS = [
-  "ec2:*",
-  "elasticloadbalancing:*",
-  "ecs:*",
-  "ecr:*",
-  "dynamodb:*",
-  "lambda:*",
-  "logs:*",
-  "cloudwatch:*",
-  "sns:*",
-  "codedeploy:*",
-  "application-autoscaling:*",
-];
+  ...["ec2", "elasticloadbalancing", "ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch"],
+  ...["sns", "codedeploy", "application-autoscaling"],
+].map((service) => `${service}:*`);
 
 /** Read-only calls a preview (and the program's data sources) make. */
 export const PREVIEW_READ_ACTIONS = [
-  "ec2:Describe*",
-  "elasticloadbalancing:Describe*",
-  "ecs:Describe*",
-  "ecs:List*",
-  "ecr:Describe*",
+  ...of("ec2", "Describe*"),
+  ...of("elasticloadbalancing", "Describe*"),
+  ...of("ecs", "Describe*", "List*"),
   // The program reads a registry login when it builds the image (no picus:image pinned); the
   // token alone pulls nothing without ecr:BatchGetImage, which this role does not have.
-  "ecr:GetAuthorizationToken",
-  "ecr:GetLifecyclePolicy",
-  "ecr:GetRepositoryPolicy",
-  "ecr:ListTagsForResource",
-  "dynamodb:Describe*",
-  "dynamodb:ListTagsOfResource",
-  "lambda:GetFunction",
-  "lambda:GetFunctionConfiguration",
-  "lambda:GetFunctionConcurrency",
-  "lambda:GetPolicy",
-  "lambda:ListTags",
-  "lambda:ListVersionsByFunction",
-  "logs:Describe*",
-  "logs:ListTagsForResource",
-  "cloudwatch:Describe*",
-  "cloudwatch:GetDashboard",
-  "cloudwatch:ListTagsForResource",
-  "sns:GetTopicAttributes",
-  "sns:GetSubscriptionAttributes",
-  "sns:ListSubscriptionsByTopic",
-  "sns:ListTagsForResource",
-  "codedeploy:Get*",
-  "codedeploy:List*",
-  "application-autoscaling:Describe*",
-  "acm:DescribeCertificate",
-  "iam:GetRole",
-  "iam:GetRolePolicy",
-  "iam:ListRolePolicies",
-  "iam:ListAttachedRolePolicies",
-  "iam:GetPolicy",
-  "iam:GetPolicyVersion",
-  "sts:GetCallerIdentity",
+  ...of("ecr", "Describe*", "GetAuthorizationToken", "GetLifecyclePolicy", "GetRepositoryPolicy"),
+  ...of("ecr", "ListTagsForResource"),
+  ...of("dynamodb", "Describe*", "ListTagsOfResource"),
+  ...of("lambda", "GetFunction", "GetFunctionConfiguration", "GetFunctionConcurrency"),
+  ...of("lambda", "GetPolicy", "ListTags", "ListVersionsByFunction"),
+  ...of("logs", "Describe*", "ListTagsForResource"),
+  ...of("cloudwatch", "Describe*", "GetDashboard", "ListTagsForResource"),
+  ...of("sns", "GetTopicAttributes", "GetSubscriptionAttributes", "ListSubscriptionsByTopic"),
+  ...of("sns", "ListTagsForResource"),
+  ...of("codedeploy", "Get*", "List*"),
+  ...of("application-autoscaling", "Describe*"),
+  ...of("acm", "DescribeCertificate"),
+  ...of("iam", "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"),
+  ...of("iam", "GetPolicy", "GetPolicyVersion"),
+  ...of("sts", "GetCallerIdentity"),
 ];
 
 /** What copying an image out of another stack's repository needs. */
-export const ECR_PULL_ACTIONS = [
-  "ecr:BatchCheckLayerAvailability",
-  "ecr:BatchGetImage",
-  "ecr:DescribeImages",
-  "ecr:DescribeRepositories",
-  "ecr:GetDownloadUrlForLayer",
-];
-
-export const PASS_ROLE_SERVICES = [
-  "ecs-tasks.amazonaws.com",
-  "lambda.amazonaws.com",
-  "codedeploy.amazonaws.com",
-];
+export const ECR_PULL_ACTIONS = of(
+  "ecr",
+  "BatchCheckLayerAvailability",
+  "BatchGetImage",
+  "DescribeImages",
+  "DescribeRepositories",
+  "GetDownloadUrlForLayer",
+);
+export const PASS_ROLE_SERVICES = ["ecs-tasks", "lambda", "codedeploy"].map(
+  (service) => `${service}.amazonaws.com`,
+);
 export const SERVICE_LINKED_ROLE_SERVICES = [
   "ecs.amazonaws.com",
   "elasticloadbalancing.amazonaws.com",
   "ecs.application-autoscaling.amazonaws.com",
 ];
+const TAGGED_SERVICES = ["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns"];
 /** Tagging and untagging in the services the program manages. */
 export const TAG_ACTIONS = [
-  "ec2:CreateTags",
-  "elasticloadbalancing:AddTags",
-  "iam:TagRole",
-  "s3:PutBucketTagging",
-  "logs:TagLogGroup",
-  ...["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns", "codedeploy"].map(
-    (service) => `${service}:TagResource`,
-  ),
-  "application-autoscaling:TagResource",
+  ...of("ec2", "CreateTags"),
+  ...of("elasticloadbalancing", "AddTags"),
+  ...of("iam", "TagRole"),
+  ...of("s3", "PutBucketTagging"),
+  ...of("logs", "TagLogGroup"),
+  ...[...TAGGED_SERVICES, "codedeploy", "application-autoscaling"].map((s) => `${s}:TagResource`),
 ];
 export const UNTAG_ACTIONS = [
-  "ec2:DeleteTags",
-  "elasticloadbalancing:RemoveTags",
-  "iam:UntagRole",
-  "logs:UntagLogGroup",
-  ...["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns", "codedeploy"].map(
-    (service) => `${service}:UntagResource`,
-  ),
-  "application-autoscaling:UntagResource",
+  ...of("ec2", "DeleteTags"),
+  ...of("elasticloadbalancing", "RemoveTags"),
+  ...of("iam", "UntagRole"),
+  ...of("logs", "UntagLogGroup"),
+  ...[...TAGGED_SERVICES, "codedeploy", "application-autoscaling"].map((s) => `${s}:UntagResource`),
 ];
 /** What using (not changing) the state bucket and key takes. */
-const STATE_USE_ACTIONS = [
-  "s3:ListBucket",
-  "s3:GetBucketLocation",
-  "s3:GetBucketVersioning",
-  "kms:Encrypt",
-  "kms:Decrypt",
-  "kms:GenerateDataKey",
-  "kms:DescribeKey",
-  "iam:Get*",
-  "iam:List*",
-];
+const STATE_USE_ACTIONS = [...STATE_BUCKET_READS, ...STATE_KEY_USE, ...of("iam", "Get*", "List*")];
 /** The tag every bootstrap resource carries. */
 export const BOOTSTRAP_TAG = { key: "managed-by", value: "picus-bootstrap" };
 
@@ -262,6 +214,8 @@ export interface StackScope {
  */
 export function workloadBoundary(scope: StackScope): PolicyDocument {
   const { accountId, partition, projectName, stack } = scope;
+  const arn = (service: string, resource: string) =>
+    `arn:${partition}:${service}:*:${accountId}:${resource}`;
   const thisStack = {
     StringEqualsIfExists: {
       "aws:ResourceTag/stack": stack,
@@ -271,70 +225,49 @@ export function workloadBoundary(scope: StackScope): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "ThisStacksTable",
-        Effect: "Allow",
-        Action: [
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:DeleteItem",
-          "dynamodb:Scan",
-          "dynamodb:DescribeTable",
+      allow(
+        "ThisStacksTable",
+        of("dynamodb", "GetItem", "PutItem", "DeleteItem", "Scan", "DescribeTable"),
+        arn("dynamodb", "table/*"),
+        thisStack,
+      ),
+      allow("WriteLogs", of("logs", "CreateLogStream", "PutLogEvents"), arn("logs", "log-group:*")),
+      allow(
+        "PullImages",
+        of("ecr", "BatchCheckLayerAvailability", "BatchGetImage", "GetDownloadUrlForLayer"),
+        arn("ecr", "repository/*"),
+      ),
+      allow(
+        "ResourcelessReadsAndTelemetry",
+        [
+          ...of("ecr", "GetAuthorizationToken"),
+          ...of("xray", "PutTraceSegments", "PutTelemetryRecords"),
+          ...of("cloudwatch", "DescribeAlarms"),
+          ...of(
+            "elasticloadbalancing",
+            "DescribeListeners",
+            "DescribeRules",
+            "DescribeTargetGroups",
+          ),
         ],
-        Resource: `arn:${partition}:dynamodb:*:${accountId}:table/*`,
-        Condition: thisStack,
-      },
-      {
-        Sid: "WriteLogs",
-        Effect: "Allow",
-        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-        Resource: `arn:${partition}:logs:*:${accountId}:log-group:*`,
-      },
-      {
-        Sid: "PullImages",
-        Effect: "Allow",
-        Action: [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:GetDownloadUrlForLayer",
+        "*",
+      ),
+      allow(
+        "ShiftThisStacksTraffic",
+        [
+          ...of("ecs", "DescribeServices", "CreateTaskSet", "UpdateServicePrimaryTaskSet"),
+          ...of("ecs", "DeleteTaskSet"),
+          ...of("elasticloadbalancing", "ModifyListener", "ModifyRule"),
         ],
-        Resource: `arn:${partition}:ecr:*:${accountId}:repository/*`,
-      },
-      {
-        Sid: "ResourcelessReadsAndTelemetry",
-        Effect: "Allow",
-        Action: [
-          "ecr:GetAuthorizationToken",
-          "xray:PutTraceSegments",
-          "xray:PutTelemetryRecords",
-          "cloudwatch:DescribeAlarms",
-          "elasticloadbalancing:DescribeListeners",
-          "elasticloadbalancing:DescribeRules",
-          "elasticloadbalancing:DescribeTargetGroups",
-        ],
-        Resource: "*",
-      },
-      {
-        Sid: "ShiftThisStacksTraffic",
-        Effect: "Allow",
-        Action: [
-          "ecs:DescribeServices",
-          "ecs:CreateTaskSet",
-          "ecs:UpdateServicePrimaryTaskSet",
-          "ecs:DeleteTaskSet",
-          "elasticloadbalancing:ModifyListener",
-          "elasticloadbalancing:ModifyRule",
-        ],
-        Resource: "*",
-        Condition: thisStack,
-      },
-      {
-        Sid: "PassThisStacksTaskRoles",
-        Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: `arn:${partition}:iam::${accountId}:role${rolePath(projectName, stack)}*`,
-        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-      },
+        "*",
+        thisStack,
+      ),
+      allow(
+        "PassThisStacksTaskRoles",
+        "iam:PassRole",
+        `arn:${partition}:iam::${accountId}:role${rolePath(projectName, stack)}*`,
+        { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+      ),
     ],
   };
 }
@@ -353,178 +286,101 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
   const stackRoles = `${iam}:role${rolePath(projectName, stack)}*`;
   const boundary = boundaryPolicyArn(partition, accountId, projectName, stack);
   const logBuckets = `arn:${partition}:s3:::${accessLogBucketPrefix(projectName, stack)}*`;
-  const taggedForThisStack = {
-    "iam:ResourceTag/stack": stack,
-    "iam:ResourceTag/project": projectName,
-  };
+  const tagged = { "iam:ResourceTag/stack": stack, "iam:ResourceTag/project": projectName };
+  const requestTags = { "aws:RequestTag/stack": stack, "aws:RequestTag/project": projectName };
+  const withBoundary = { "iam:PermissionsBoundary": boundary };
+  const present = (key: string) => ({ Null: { [key]: "false" } });
+  const bootstrap = (Sid: string, Resource: string | string[], Condition?: Condition) =>
+    denyAllBut(Sid, STATE_USE_ACTIONS, Resource, Condition);
   const statements: PolicyStatement[] = [
     ...stateStatements(args.state, stack, false),
-    {
-      Sid: "ManageStackServices",
-      Effect: "Allow",
-      Action: DEPLOY_SERVICE_ACTIONS,
-      Resource: "*",
-    },
-    {
-      Sid: "ManageAccessLogBuckets",
-      Effect: "Allow",
-      Action: "s3:*",
-      Resource: [logBuckets, `${logBuckets}/*`],
-    },
-    {
-      Sid: "ReadCertificates",
-      Effect: "Allow",
-      Action: ["acm:DescribeCertificate"],
-      Resource: "*",
-    },
-    { Sid: "WhoAmI", Effect: "Allow", Action: ["sts:GetCallerIdentity"], Resource: "*" },
-    {
-      Sid: "ReadRoles",
-      Effect: "Allow",
-      Action: [
-        "iam:GetRole",
-        "iam:GetRolePolicy",
-        "iam:ListRolePolicies",
-        "iam:ListAttachedRolePolicies",
-        "iam:ListInstanceProfilesForRole",
-        "iam:GetPolicy",
-        "iam:GetPolicyVersion",
+    allow("ManageStackServices", DEPLOY_SERVICE_ACTIONS, "*"),
+    allow("ManageAccessLogBuckets", "s3:*", [logBuckets, `${logBuckets}/*`]),
+    allow("ReadCertificates", ["acm:DescribeCertificate"], "*"),
+    allow("WhoAmI", ["sts:GetCallerIdentity"], "*"),
+    allow(
+      "ReadRoles",
+      [
+        ...of("iam", "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"),
+        ...of("iam", "ListInstanceProfilesForRole", "GetPolicy", "GetPolicyVersion"),
       ],
-      Resource: [`${iam}:role/*`, `${iam}:policy/*`, `arn:${partition}:iam::aws:policy/*`],
-    },
-    {
-      Sid: "CreateRolesOfThisStackWithinTheBoundary",
-      Effect: "Allow",
-      Action: "iam:CreateRole",
-      Resource: stackRoles,
-      Condition: {
-        StringEquals: {
-          "iam:PermissionsBoundary": boundary,
-          "aws:RequestTag/stack": stack,
-          "aws:RequestTag/project": projectName,
-        },
+      [`${iam}:role/*`, `${iam}:policy/*`, `arn:${partition}:iam::aws:policy/*`],
+    ),
+    allow("CreateRolesOfThisStackWithinTheBoundary", "iam:CreateRole", stackRoles, {
+      StringEquals: { ...withBoundary, ...requestTags },
+    }),
+    allow(
+      "WriteRolePoliciesWithinTheBoundary",
+      of("iam", "PutRolePolicy", "PutRolePermissionsBoundary"),
+      stackRoles,
+      { StringEquals: { ...withBoundary, ...tagged } },
+    ),
+    allow(
+      "ChangeRolesOfThisStack",
+      of("iam", "UpdateRole", "UpdateAssumeRolePolicy", "TagRole", "UntagRole"),
+      stackRoles,
+      { StringEquals: tagged },
+    ),
+    allow("TagNewRolesOfThisStack", "iam:TagRole", stackRoles, { StringEquals: requestTags }),
+    // Also the roles this stack made before roles had a path: replacing them deletes them.
+    allow(
+      "DeleteRolesOfThisStack",
+      of("iam", "DeleteRole", "DeleteRolePolicy", "DetachRolePolicy"),
+      `${iam}:role/*`,
+      { StringEquals: tagged },
+    ),
+    allow("PassRolesOfThisStackToPicusServices", "iam:PassRole", stackRoles, {
+      StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES },
+    }),
+    allow(
+      "CreateServiceLinkedRoles",
+      "iam:CreateServiceLinkedRole",
+      `${iam}:role/aws-service-role/*`,
+      {
+        StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES },
       },
-    },
-    {
-      Sid: "WriteRolePoliciesWithinTheBoundary",
-      Effect: "Allow",
-      Action: ["iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"],
-      Resource: stackRoles,
-      Condition: { StringEquals: { "iam:PermissionsBoundary": boundary, ...taggedForThisStack } },
-    },
-    {
-      Sid: "ChangeRolesOfThisStack",
-      Effect: "Allow",
-      Action: ["iam:UpdateRole", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole"],
-      Resource: stackRoles,
-      Condition: { StringEquals: taggedForThisStack },
-    },
-    {
-      Sid: "TagNewRolesOfThisStack",
-      Effect: "Allow",
-      Action: "iam:TagRole",
-      Resource: stackRoles,
-      Condition: {
-        StringEquals: { "aws:RequestTag/stack": stack, "aws:RequestTag/project": projectName },
-      },
-    },
-    {
-      // Also the roles this stack made before roles had a path: replacing them deletes them.
-      Sid: "DeleteRolesOfThisStack",
-      Effect: "Allow",
-      Action: ["iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy"],
-      Resource: `${iam}:role/*`,
-      Condition: { StringEquals: taggedForThisStack },
-    },
-    {
-      Sid: "PassRolesOfThisStackToPicusServices",
-      Effect: "Allow",
-      Action: "iam:PassRole",
-      Resource: stackRoles,
-      Condition: { StringEquals: { "iam:PassedToService": PASS_ROLE_SERVICES } },
-    },
-    {
-      Sid: "CreateServiceLinkedRoles",
-      Effect: "Allow",
-      Action: "iam:CreateServiceLinkedRole",
-      Resource: `${iam}:role/aws-service-role/*`,
-      Condition: { StringEquals: { "iam:AWSServiceName": SERVICE_LINKED_ROLE_SERVICES } },
-    },
-    {
-      Sid: "EveryRoleKeepsTheBoundary",
-      Effect: "Deny",
-      Action: [
-        "iam:CreateRole",
-        "iam:PutRolePolicy",
-        "iam:AttachRolePolicy",
-        "iam:PutRolePermissionsBoundary",
-      ],
-      Resource: "*",
-      Condition: { StringNotEquals: { "iam:PermissionsBoundary": boundary } },
-    },
-    {
-      Sid: "NeverDropABoundary",
-      Effect: "Deny",
-      Action: ["iam:DeleteRolePermissionsBoundary", "iam:CreatePolicyVersion"],
-      Resource: "*",
-    },
-    {
-      Sid: "TagOnlyThisStacksResources",
-      Effect: "Deny",
-      Action: [...TAG_ACTIONS, ...UNTAG_ACTIONS],
-      Resource: "*",
-      Condition: {
-        StringNotEquals: { "aws:ResourceTag/stack": stack },
-        Null: { "aws:ResourceTag/stack": "false" },
-      },
-    },
-    {
-      Sid: "NeverTagForAnotherStack",
-      Effect: "Deny",
-      Action: TAG_ACTIONS,
-      Resource: "*",
-      Condition: {
-        StringNotEquals: { "aws:RequestTag/stack": stack },
-        Null: { "aws:RequestTag/stack": "false" },
-      },
-    },
-    {
-      Sid: "KeepTheStackTags",
-      Effect: "Deny",
-      Action: UNTAG_ACTIONS,
-      Resource: "*",
-      Condition: { "ForAnyValue:StringEquals": { "aws:TagKeys": ["stack", "project"] } },
-    },
-    {
-      Sid: "KeepOffTheBootstrap",
-      Effect: "Deny",
-      NotAction: STATE_USE_ACTIONS,
-      Resource: [args.state.bucketArn, args.state.kmsKeyArn, ...args.protectedArns],
-    },
-    {
-      Sid: "KeepOffTheBootstrapByTag",
-      Effect: "Deny",
-      NotAction: STATE_USE_ACTIONS,
-      Resource: "*",
-      Condition: {
-        StringEquals: { [`aws:ResourceTag/${BOOTSTRAP_TAG.key}`]: BOOTSTRAP_TAG.value },
-      },
-    },
+    ),
+    deny(
+      "EveryRoleKeepsTheBoundary",
+      of("iam", "CreateRole", "PutRolePolicy", "AttachRolePolicy", "PutRolePermissionsBoundary"),
+      "*",
+      { StringNotEquals: withBoundary },
+    ),
+    deny(
+      "NeverDropABoundary",
+      of("iam", "DeleteRolePermissionsBoundary", "CreatePolicyVersion"),
+      "*",
+    ),
+    deny("TagOnlyThisStacksResources", [...TAG_ACTIONS, ...UNTAG_ACTIONS], "*", {
+      StringNotEquals: { "aws:ResourceTag/stack": stack },
+      ...present("aws:ResourceTag/stack"),
+    }),
+    deny("NeverTagForAnotherStack", TAG_ACTIONS, "*", {
+      StringNotEquals: { "aws:RequestTag/stack": stack },
+      ...present("aws:RequestTag/stack"),
+    }),
+    deny("KeepTheStackTags", UNTAG_ACTIONS, "*", {
+      "ForAnyValue:StringEquals": { "aws:TagKeys": ["stack", "project"] },
+    }),
+    bootstrap("KeepOffTheBootstrap", [
+      args.state.bucketArn,
+      args.state.kmsKeyArn,
+      ...args.protectedArns,
+    ]),
+    bootstrap("KeepOffTheBootstrapByTag", "*", {
+      StringEquals: { [`aws:ResourceTag/${BOOTSTRAP_TAG.key}`]: BOOTSTRAP_TAG.value },
+    }),
   ];
   if (args.otherStacks.length > 0) {
-    statements.push({
-      Sid: "KeepOffOtherStacks",
-      Effect: "Deny",
-      // Promotion reads the image from the previous stack's repository: pulling stays allowed.
-      NotAction: ECR_PULL_ACTIONS,
-      Resource: "*",
-      Condition: {
+    // Promotion reads the image from the previous stack's repository: pulling stays allowed.
+    statements.push(
+      denyAllBut("KeepOffOtherStacks", ECR_PULL_ACTIONS, "*", {
         StringEquals: {
           "aws:ResourceTag/project": projectName,
           "aws:ResourceTag/stack": args.otherStacks,
         },
-      },
-    });
+      }),
+    );
   }
   return { Version: "2012-10-17", Statement: statements };
 }

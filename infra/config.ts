@@ -3,61 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 export type NatStrategy = "Single" | "OnePerAz";
 export type CpuArchitecture = "ARM64" | "X86_64";
 
-/** The service's size, scaling and logging in one stack. */
-export interface ServiceSettings {
-  cpu: number;
-  memory: number;
-  architecture: CpuArchitecture;
-  desiredCount: number;
-  minCapacity: number;
-  maxCapacity: number;
-  cpuTargetPercent: number;
-  logLevel: string;
-}
-
 /** Everything that differs between stacks, read and validated once from `Pulumi.<stack>.yaml`. */
-export interface StackSettings {
-  project: string;
-  stack: string;
-  owner: string;
-  region: string;
-  /** `aws:profile`, when the stack names one; otherwise credentials come from the environment. */
-  awsProfile?: string;
-  network: {
-    cidrBlock: string;
-    availabilityZones: number;
-    natStrategy: NatStrategy;
-  };
-  data: {
-    deletionProtection: boolean;
-    protect: boolean;
-  };
-  /** A digest reference (`<repository>@sha256:<64 hex>`); unset means build `app/Dockerfile`. */
-  image?: string;
-  edge: {
-    certificateArn?: string;
-    ingressCidrs: string[];
-    testListenerPort: number;
-    testTrafficCidrs: string[];
-    deregistrationDelaySeconds: number;
-  };
-  service: ServiceSettings;
-  deployment: {
-    config: string;
-    terminationWaitMinutes: number;
-    /** Budget for one CodeDeploy deployment: above canary + termination wait + start-up. */
-    timeoutMinutes: number;
-    /** Deploy the declared revision even though its last deployment failed (one-off). */
-    retryFailedRevision: boolean;
-  };
-  deleteFunction: {
-    memoryMb: number;
-    /** -1 leaves the function on the account's unreserved pool. */
-    reservedConcurrency: number;
-  };
-  logRetentionDays: number;
-  alarmEmail?: string;
-}
+export type StackSettings = ReturnType<typeof loadSettings>;
+/** The service's size, scaling and logging in one stack. */
+export type ServiceSettings = StackSettings["service"];
 
 const DIGEST_REFERENCE = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{64}$/;
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
@@ -78,7 +27,7 @@ function cidrs(key: string, value: string[]): string[] {
   return value;
 }
 
-export function loadSettings(): StackSettings {
+export function loadSettings() {
   const config = new pulumi.Config("picus");
   const aws = new pulumi.Config("aws");
 
@@ -101,6 +50,7 @@ export function loadSettings(): StackSettings {
     stack: pulumi.getStack(),
     owner: config.require("owner"),
     region: aws.require("region"),
+    /** `aws:profile`, when the stack names one; otherwise credentials come from the environment. */
     awsProfile: aws.get("profile"),
     network: {
       cidrBlock: config.get("vpcCidr") ?? "10.0.0.0/16",
@@ -114,8 +64,10 @@ export function loadSettings(): StackSettings {
       deletionProtection: config.getBoolean("tableDeletionProtection") ?? true,
       protect: config.getBoolean("protectTable") ?? true,
     },
+    /** A digest reference (`<repository>@sha256:<64 hex>`); unset means build `app/Dockerfile`. */
     image,
     edge: {
+      /** When set, HTTPS on 443 serves production traffic and port 80 only redirects to it. */
       certificateArn: config.get("certificateArn"),
       ingressCidrs: cidrs(
         "albIngressCidrs",
@@ -147,11 +99,14 @@ export function loadSettings(): StackSettings {
       config: config.get("deploymentConfig") ?? "CodeDeployDefault.ECSAllAtOnce",
       terminationWaitMinutes:
         config.getNumber("terminationWaitMinutes", { min: 0, max: 2880 }) ?? 5,
+      /** Budget for one CodeDeploy deployment: above canary + termination wait + start-up. */
       timeoutMinutes: config.getNumber("rolloutTimeoutMinutes", { min: 5 }) ?? 60,
+      /** Deploy the declared revision even though its last deployment failed (one-off). */
       retryFailedRevision: config.getBoolean("retryFailedRevision") ?? false,
     },
     deleteFunction: {
       memoryMb: config.getNumber("deleteFunctionMemoryMb", { min: 128, max: 10240 }) ?? 256,
+      /** -1 leaves the function on the account's unreserved pool. */
       reservedConcurrency: config.getNumber("deleteFunctionReservedConcurrency", { min: -1 }) ?? -1,
     },
     logRetentionDays,

@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent, request as httpRequest, type IncomingMessage } from "node:http";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -184,4 +185,36 @@ describe("the compiled service, run as a process", () => {
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(performance.now() - signalled).toBeLessThan(8_000);
   });
+
+  it("on SIGTERM answers an upload still arriving after 9 s with 503, logs it, and exits 0 within 10 s", async () => {
+    const service = await start({ LOG_LEVEL: "info" });
+    const { port } = new URL(service.url);
+    const sockets = [
+      "GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+      "POST /picus/put HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{",
+    ].map((bytes) => {
+      const socket = connect(Number(port), "127.0.0.1", () => socket.write(bytes));
+      socket.on("error", () => undefined);
+      return socket;
+    });
+    await sleep(300);
+
+    const signalled = performance.now();
+    service.child.kill("SIGTERM");
+    const { code } = await service.exited;
+    const took = performance.now() - signalled;
+    sockets.forEach((socket) => socket.destroy());
+
+    expect(code).toBe(0);
+    expect(took).toBeGreaterThan(8_500);
+    expect(took).toBeLessThan(10_000);
+    const lines = service
+      .stdout()
+      .split("\n")
+      .filter((line) => line.includes("\"url\":\"/picus/put\""))
+      .map((line) => JSON.parse(line) as { msg: string });
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: "request errored", res: { statusCode: 503 } }),
+    ]);
+  }, 20_000);
 });

@@ -219,9 +219,28 @@ describe("service basics", () => {
     expect(raw).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 201 Created\r\n/);
   });
 
-  it("keeps idle connections open longer than the ALB's 60 s idle timeout", () => {
+  it("keeps idle connections longer than the ALB's 60 s, and requests at most 30 s", () => {
     const server = stack.app.getHttpServer();
     expect(server.keepAliveTimeout).toBeGreaterThan(60_000);
-    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    expect(server.headersTimeout).toBe(30_000);
+    expect(server.requestTimeout).toBe(30_000);
+  });
+
+  it("cuts headers that trickle in slower than the request timeout with a 408", async () => {
+    const server = stack.app.getHttpServer();
+    const { headersTimeout, requestTimeout } = server;
+    server.headersTimeout = 1_000;
+    server.requestTimeout = 1_000;
+    try {
+      const started = Date.now();
+      const raw = await rawExchange(stack.url, "GET /health HTTP/1.1\r\nHost: x\r\n", {
+        halfClose: false,
+      });
+      expect(raw).toMatch(/^HTTP\/1\.1 408 /);
+      expect(Date.now() - started).toBeLessThan(3_500);
+    } finally {
+      server.headersTimeout = headersTimeout;
+      server.requestTimeout = requestTimeout;
+    }
   });
 });

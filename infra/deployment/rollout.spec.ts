@@ -232,19 +232,16 @@ describe("rollout", () => {
     );
   });
 
-  it("waits for a deployment already in progress before looking at the service", async () => {
+  it("refuses to start while another deployment of the group is in progress", async () => {
     codeDeploy
       .on(ListDeploymentsCommand, {
         includeOnlyStatuses: ["Created", "Queued", "InProgress", "Baking", "Ready"],
       })
-      .resolves({ deployments: ["d-OLD"] })
-      .on(GetDeploymentCommand, { deploymentId: "d-OLD" })
-      .resolves(deployment("Succeeded", { deploymentId: "d-OLD" }));
-    serviceRuns(primary(TARGET), primary(TARGET));
+      .resolves({ deployments: ["d-OLD"] });
 
-    await rollout(request, clients, pacing);
-
-    expect(logs[0]).toMatch(/d-OLD is in progress/);
+    await expect(rollout(request, clients, pacing)).rejects.toThrow(
+      /d-OLD is in progress in picus-dev-api\. Let it finish/,
+    );
     expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
   });
 });

@@ -32,18 +32,8 @@ export const DEFAULT_PACING: Pacing = {
   log: (message) => console.log(`[rollout ${new Date().toISOString()}] ${message}`),
 };
 
-const ACTIVE = [
-  DeploymentStatus.CREATED,
-  DeploymentStatus.QUEUED,
-  DeploymentStatus.IN_PROGRESS,
-  DeploymentStatus.BAKING,
-  DeploymentStatus.READY,
-];
-const FINISHED: DeploymentStatus[] = [
-  DeploymentStatus.SUCCEEDED,
-  DeploymentStatus.FAILED,
-  DeploymentStatus.STOPPED,
-];
+const ACTIVE: DeploymentStatus[] = ["Created", "Queued", "InProgress", "Baking", "Ready"];
+const FINISHED: DeploymentStatus[] = ["Succeeded", "Failed", "Stopped"];
 
 /** "arn:aws:ecs:…:task-definition/picus-dev-api:7" → "picus-dev-api:7". */
 export const revision = (arn: string): string => arn.replace(/^.*:task-definition\//, "");
@@ -62,7 +52,7 @@ export async function rollout(
   pacing: Pacing = DEFAULT_PACING,
 ): Promise<void> {
   const target = revision(request.taskDefinitionArn);
-  await waitForActiveDeployments(request, clients.codeDeploy, pacing);
+  await refuseWhileActive(request, clients.codeDeploy);
   const service = await describeService(request, clients.ecs);
   const primary = service.taskSets?.find((taskSet) => taskSet.status === "PRIMARY");
   const running = primary?.taskDefinition ?? service.taskDefinition ?? "nothing";
@@ -104,36 +94,8 @@ async function describeService(request: RolloutRequest, ecs: ECSClient): Promise
   return service;
 }
 
-async function getDeployment(codeDeploy: CodeDeployClient, id: string): Promise<DeploymentInfo> {
-  const { deploymentInfo } = await codeDeploy.send(new GetDeploymentCommand({ deploymentId: id }));
-  return deploymentInfo ?? { deploymentId: id };
-}
-
-/** Waits with the SDK's waiter; resolves with the deployment as it stands when waiting ended. */
-async function waitForDeployment(
-  codeDeploy: CodeDeployClient,
-  deploymentId: string,
-  minutes: number,
-  pacing: Pacing,
-): Promise<DeploymentInfo> {
-  await waitUntilDeploymentSuccessful(
-    {
-      client: codeDeploy,
-      maxWaitTime: minutes * 60,
-      minDelay: pacing.minDelaySeconds,
-      maxDelay: pacing.maxDelaySeconds,
-    },
-    { deploymentId },
-  ).catch(() => undefined);
-  return getDeployment(codeDeploy, deploymentId);
-}
-
 /** ECS allows one deployment at a time; the usual one in the way is an interrupted `pulumi up`. */
-async function waitForActiveDeployments(
-  request: RolloutRequest,
-  codeDeploy: CodeDeployClient,
-  pacing: Pacing,
-): Promise<void> {
+async function refuseWhileActive(request: RolloutRequest, codeDeploy: CodeDeployClient) {
   const { applicationName, deploymentGroupName } = request;
   const { deployments = [] } = await codeDeploy.send(
     new ListDeploymentsCommand({
@@ -142,15 +104,11 @@ async function waitForActiveDeployments(
       includeOnlyStatuses: ACTIVE,
     }),
   );
-  for (const id of deployments) {
-    pacing.log(`Deployment ${id} is in progress; waiting for it to finish first.`);
-    const info = await waitForDeployment(codeDeploy, id, request.timeoutMinutes, pacing);
-    if (!FINISHED.includes(info.status as DeploymentStatus)) {
-      throw new Error(
-        `Deployment ${id} was still ${info.status ?? "active"} after ${request.timeoutMinutes} minutes. ` +
-          `Let it finish or stop it in CodeDeploy, then run the update again.`,
-      );
-    }
+  if (deployments.length > 0) {
+    throw new Error(
+      `Deployment ${deployments.join(", ")} is in progress in ${deploymentGroupName}. ` +
+        `Let it finish (or stop it in CodeDeploy), then run the update again.`,
+    );
   }
 }
 
@@ -173,7 +131,7 @@ async function refuseKnownBad(request: RolloutRequest, codeDeploy: CodeDeployCli
     .sort((a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0));
   if (
     last?.description !== deploymentDescription(request.taskDefinitionArn) ||
-    last.status === DeploymentStatus.SUCCEEDED
+    last.status === "Succeeded"
   ) {
     return;
   }
@@ -194,29 +152,24 @@ async function deploy(
   pacing: Pacing,
 ): Promise<void> {
   const target = revision(request.taskDefinitionArn);
+  const { network } = request;
+  const properties = {
+    TaskDefinition: request.taskDefinitionArn,
+    LoadBalancerInfo: {
+      ContainerName: request.containerName,
+      ContainerPort: request.containerPort,
+    },
+    NetworkConfiguration: {
+      AwsvpcConfiguration: {
+        Subnets: network.subnets,
+        SecurityGroups: network.securityGroups,
+        AssignPublicIp: network.assignPublicIp ? "ENABLED" : "DISABLED",
+      },
+    },
+  };
   const content = JSON.stringify({
     version: "0.0",
-    Resources: [
-      {
-        TargetService: {
-          Type: "AWS::ECS::Service",
-          Properties: {
-            TaskDefinition: request.taskDefinitionArn,
-            LoadBalancerInfo: {
-              ContainerName: request.containerName,
-              ContainerPort: request.containerPort,
-            },
-            NetworkConfiguration: {
-              AwsvpcConfiguration: {
-                Subnets: request.network.subnets,
-                SecurityGroups: request.network.securityGroups,
-                AssignPublicIp: request.network.assignPublicIp ? "ENABLED" : "DISABLED",
-              },
-            },
-          },
-        },
-      },
-    ],
+    Resources: [{ TargetService: { Type: "AWS::ECS::Service", Properties: properties } }],
   });
   // Only the alarms of the target group the new tasks join judge them: an alarm about the version
   // serving now (the reason for a fix) must not stop the fix. Unknown live group: all alarms.
@@ -243,12 +196,19 @@ async function deploy(
     `Started deployment ${deploymentId} of ${target}; rollback alarms: ${alarms.join(", ")}.`,
   );
 
-  const info = await waitForDeployment(codeDeploy, deploymentId, request.timeoutMinutes, pacing);
-  if (info.status === DeploymentStatus.SUCCEEDED) {
+  const waiter = { minDelay: pacing.minDelaySeconds, maxDelay: pacing.maxDelaySeconds };
+  const maxWaitTime = request.timeoutMinutes * 60;
+  await waitUntilDeploymentSuccessful(
+    { client: codeDeploy, maxWaitTime, ...waiter },
+    { deploymentId },
+  ).catch(() => undefined);
+  const info =
+    (await codeDeploy.send(new GetDeploymentCommand({ deploymentId }))).deploymentInfo ?? {};
+  if (info.status === "Succeeded") {
     pacing.log(`Deployment ${deploymentId} succeeded: ${target} serves production.`);
     return;
   }
-  if (!FINISHED.includes(info.status as DeploymentStatus)) {
+  if (!FINISHED.includes(info.status ?? "Created")) {
     await codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
     throw new Error(
       `Deployment ${deploymentId} of ${target} did not finish within ${request.timeoutMinutes} ` +

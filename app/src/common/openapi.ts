@@ -116,8 +116,10 @@ const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table
   \`DYNAMODB_REQUEST_TIMEOUT_MS\` (1 s) per attempt and \`DYNAMODB_MAX_ATTEMPTS\` (3) attempts, so
   a 503 comes within about 3.5 s. A put answered 503 may have been stored.
 - Deletes are idempotent in effect: a retried delete of a deleted item gets 404.
+- Headers, and a whole request, that take longer than 30 s to arrive are cut with a 408.
 - On SIGTERM the service stops accepting, finishes in-flight requests (responses say
-  \`Connection: close\`) and exits within 10 s.`;
+  \`Connection: close\`), answers any request still unanswered after 9 s with a 503, and exits
+  within 10 s.`;
 
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
