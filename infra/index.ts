@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../lib/routes";
 import { AccessLogs } from "./components/access-logs";
 import { BlueGreen } from "./components/blue-green";
@@ -114,7 +115,7 @@ const blueGreen = new BlueGreen(
   {
     clusterName: service.clusterName,
     serviceName: service.serviceName,
-    serviceArn: service.serviceArn,
+    serviceArn: service.service.arn,
     blueTargetGroupName: edge.blueTargetGroup.name,
     greenTargetGroupName: edge.greenTargetGroup.name,
     productionListenerArn: edge.productionListenerArn,
@@ -140,7 +141,7 @@ const rollout = new EcsBlueGreenRollout(
     taskDefinitionArn: service.taskDefinitionArn,
     containerName: CONTAINER_NAME,
     containerPort: CONTAINER_PORT,
-    network: service.taskNetwork,
+    network: pulumi.output(service.taskNetwork),
     rollbackAlarms: monitoring.rollbackAlarms,
     retryFailedRevision: settings.deployment.retryFailedRevision,
     timeoutMinutes: settings.deployment.timeoutMinutes,

@@ -54,6 +54,14 @@ export class ItemNotFoundError extends ApiError {
   }
 }
 
+export class IdempotencyKeyReusedError extends ApiError {
+  override readonly name = "IdempotencyKeyReusedError";
+  readonly statusCode = 409;
+  constructor() {
+    super("This Idempotency-Key was used with another body; use a new key for a new item");
+  }
+}
+
 export class ItemTooLargeError extends ApiError {
   override readonly name = "ItemTooLargeError";
   readonly statusCode = 413;

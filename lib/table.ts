@@ -5,11 +5,15 @@ export const TABLE_HASH_KEY = "id";
 
 export const TABLE_ATTRIBUTES = [{ name: TABLE_HASH_KEY, type: "S" }] as const;
 
-/** A stored item: `data` is the client's JSON object, `createdAt` an ISO-8601 timestamp. */
+/**
+ * A stored item: `data` is the client's JSON object, `createdAt` an ISO-8601 timestamp, and
+ * `requestHash` the SHA-256 of the data of a put sent with an Idempotency-Key.
+ */
 export interface StoredItem {
   id: string;
   data: Record<string, unknown>;
   createdAt: string;
+  requestHash?: string;
 }
 
 /** The CreateTable request for the table, for local stores and tests (infra declares the same schema). */

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "node:zlib";
 import request from "supertest";
 import { errorBody } from "../../lib/errors";
@@ -265,6 +266,59 @@ describe("items API against dynalite", () => {
       "400 for the key %s",
       async (key) => {
         expectError(await request(stack.url).get(`/picus/get/${key}`), 400);
+      },
+    );
+  });
+
+  describe("POST /picus/put with an Idempotency-Key", () => {
+    const putWithKey = (idempotencyKey: string, body: object) =>
+      request(stack.url).post("/picus/put").set("Idempotency-Key", idempotencyKey).send(body);
+
+    it("stores once and answers every retry with the first put's key and Location", async () => {
+      const idempotencyKey = randomUUID();
+      const first = await putWithKey(idempotencyKey, { order: 1 }).expect(201);
+      const retries = await Promise.all(
+        [1, 2, 3].map(() => putWithKey(idempotencyKey, { order: 1 })),
+      );
+
+      for (const retry of retries) {
+        expect(retry.status).toBe(201);
+        expect(retry.body).toEqual(first.body);
+        expect(retry.headers.location).toBe(first.headers.location);
+      }
+      const stored = await request(stack.url).get(first.headers.location).expect(200);
+      expect(stored.body.data).toEqual({ order: 1 });
+    });
+
+    it("answers several puts racing with the same key with one item", async () => {
+      const idempotencyKey = randomUUID();
+      const racing = await Promise.all(
+        [1, 2, 3, 4].map(() => putWithKey(idempotencyKey, { race: true })),
+      );
+      expect(racing.map((response) => response.status)).toEqual([201, 201, 201, 201]);
+      expect(new Set(racing.map((response) => String(response.body.key))).size).toBe(1);
+    });
+
+    it("409 for the same key with another body, and the first item stays", async () => {
+      const idempotencyKey = randomUUID();
+      const first = await putWithKey(idempotencyKey, { v: 1 }).expect(201);
+      expectError(await putWithKey(idempotencyKey, { v: 2 }), 409, /Idempotency-Key was used/);
+      const stored = await request(stack.url).get(first.headers.location).expect(200);
+      expect(stored.body.data).toEqual({ v: 1 });
+    });
+
+    it("gives different keys different items", async () => {
+      const [a, b] = await Promise.all([
+        putWithKey(randomUUID(), { x: 1 }),
+        putWithKey(randomUUID(), { x: 1 }),
+      ]);
+      expect(a.body.key).not.toBe(b.body.key);
+    });
+
+    it.each([["x".repeat(256)], ["has space"], ["tab\there"]])(
+      "400 for the key %j",
+      async (idempotencyKey) => {
+        expectError(await putWithKey(idempotencyKey, { x: 1 }), 400, /Idempotency-Key must be/);
       },
     );
   });

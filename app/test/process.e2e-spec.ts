@@ -211,7 +211,7 @@ describe("the compiled service, run as a process", () => {
     const lines = service
       .stdout()
       .split("\n")
-      .filter((line) => line.includes("\"url\":\"/picus/put\""))
+      .filter((line) => line.includes('"url":"/picus/put"'))
       .map((line) => JSON.parse(line) as { msg: string });
     expect(lines).toEqual([
       expect.objectContaining({ msg: "request errored", res: { statusCode: 503 } }),

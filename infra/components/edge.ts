@@ -50,7 +50,6 @@ export class Edge extends pulumi.ComponentResource {
   public readonly testListenerArn: pulumi.Output<string>;
   public readonly blueTargetGroup: aws.lb.TargetGroup;
   public readonly greenTargetGroup: aws.lb.TargetGroup;
-  public readonly lambdaTargetGroupArnSuffix: pulumi.Output<string>;
   /** Resources the ECS service must wait for: its target group has to sit behind a listener. */
   public readonly listeners: pulumi.Resource[];
 
@@ -63,35 +62,29 @@ export class Edge extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "picus ALB: public listeners in, service port out" },
       { parent: this },
     );
-    const publicPorts = https ? [80, 443] : [80];
-    for (const port of publicPorts) {
-      args.ingressCidrs.forEach((cidr, index) => {
+    const openings: [string, number, string[]][] = [
+      ...(https ? [443, 80] : [80]).map((port): [string, number, string[]] => [
+        String(port),
+        port,
+        args.ingressCidrs,
+      ]),
+      ["test", args.testListenerPort, args.testTrafficCidrs],
+    ];
+    for (const [label, port, cidrs] of openings) {
+      cidrs.forEach((cidrIpv4, index) => {
         new aws.vpc.SecurityGroupIngressRule(
-          `${name}-alb-in-${port}-${index}`,
+          `${name}-alb-in-${label}-${index}`,
           {
             securityGroupId: securityGroup.id,
             ipProtocol: "tcp",
             fromPort: port,
             toPort: port,
-            cidrIpv4: cidr,
+            cidrIpv4,
           },
           { parent: this },
         );
       });
     }
-    args.testTrafficCidrs.forEach((cidr, index) => {
-      new aws.vpc.SecurityGroupIngressRule(
-        `${name}-alb-in-test-${index}`,
-        {
-          securityGroupId: securityGroup.id,
-          ipProtocol: "tcp",
-          fromPort: args.testListenerPort,
-          toPort: args.testListenerPort,
-          cidrIpv4: cidr,
-        },
-        { parent: this },
-      );
-    });
 
     const loadBalancer = new aws.lb.LoadBalancer(
       `${name}-alb`,
@@ -244,7 +237,6 @@ export class Edge extends pulumi.ComponentResource {
     this.apiUrl = pulumi.interpolate`${scheme}://${loadBalancer.dnsName}`;
     this.productionListenerArn = productionListener.arn;
     this.testListenerArn = testListener.arn;
-    this.lambdaTargetGroupArnSuffix = lambdaTargetGroup.arnSuffix;
     this.listeners = [productionListener, testListener];
     this.registerOutputs({
       dnsName: this.dnsName,

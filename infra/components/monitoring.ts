@@ -243,40 +243,46 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
       metrics,
     },
   });
-  const lb = ["LoadBalancer", args.loadBalancerArnSuffix];
-  const svc = ["ClusterName", args.clusterName, "ServiceName", args.serviceName];
+  const series = (namespace: string, dimensions: unknown[], ...names: string[]) =>
+    names.map((metricName) => [namespace, metricName, ...dimensions]);
+  const alb = (...names: string[]) =>
+    series("AWS/ApplicationELB", ["LoadBalancer", args.loadBalancerArnSuffix], ...names);
   return pulumi.jsonStringify({
     widgets: [
-      widget("ALB requests and errors", [
-        ["AWS/ApplicationELB", "RequestCount", ...lb],
-        ["AWS/ApplicationELB", "HTTPCode_Target_4XX_Count", ...lb],
-        ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", ...lb],
-        ["AWS/ApplicationELB", "HTTPCode_ELB_5XX_Count", ...lb],
-      ]),
       widget(
-        "ALB target response time (p95)",
-        [["AWS/ApplicationELB", "TargetResponseTime", ...lb]],
-        "p95",
+        "ALB requests and errors",
+        alb("RequestCount", "HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count"),
       ),
+      widget("ALB target response time (p95)", alb("TargetResponseTime"), "p95"),
       widget(
         "Service CPU and memory",
-        [
-          ["AWS/ECS", "CPUUtilization", ...svc],
-          ["AWS/ECS", "MemoryUtilization", ...svc],
-        ],
+        series(
+          "AWS/ECS",
+          ["ClusterName", args.clusterName, "ServiceName", args.serviceName],
+          "CPUUtilization",
+          "MemoryUtilization",
+        ),
         "Average",
       ),
-      widget("DynamoDB capacity and throttles", [
-        ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", args.tableName],
-        ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", args.tableName],
-        ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", args.tableName],
-        ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", args.tableName],
-      ]),
-      widget("DELETE function", [
-        ["AWS/Lambda", "Invocations", "FunctionName", args.functionName],
-        ["AWS/Lambda", "Errors", "FunctionName", args.functionName],
-        ["AWS/Lambda", "Throttles", "FunctionName", args.functionName],
-      ]),
+      widget(
+        "DynamoDB capacity and throttles",
+        series(
+          "AWS/DynamoDB",
+          ["TableName", args.tableName],
+          ...["ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"],
+          ...["ReadThrottleEvents", "WriteThrottleEvents"],
+        ),
+      ),
+      widget(
+        "DELETE function",
+        series(
+          "AWS/Lambda",
+          ["FunctionName", args.functionName],
+          "Invocations",
+          "Errors",
+          "Throttles",
+        ),
+      ),
     ],
   });
 }

@@ -80,7 +80,6 @@ export function ecrRepositoryArn(imageRef: string): string | undefined {
  */
 export class Registry extends pulumi.ComponentResource {
   public readonly repositoryUrl: pulumi.Output<string>;
-  public readonly repositoryArn: pulumi.Output<string>;
   /** `<repository>@sha256:<digest>`: what the task definition runs. */
   public readonly imageRef: pulumi.Output<string>;
   /** The repositories the task execution role may pull from. */
@@ -106,35 +105,30 @@ export class Registry extends pulumi.ComponentResource {
         repository: repository.name,
         policy: JSON.stringify({
           rules: [
-            {
-              rulePriority: 1,
-              description: "Expire untagged images after a day",
-              selection: {
-                tagStatus: "untagged",
-                countType: "sinceImagePushed",
-                countUnit: "days",
-                countNumber: 1,
-              },
-              action: { type: "expire" },
+            ["Expire untagged images after a day", "untagged", "sinceImagePushed", 1],
+            [
+              `Keep the last ${args.keepImages} images`,
+              "any",
+              "imageCountMoreThan",
+              args.keepImages,
+            ],
+          ].map(([description, tagStatus, countType, countNumber], index) => ({
+            rulePriority: index + 1,
+            description,
+            selection: {
+              tagStatus,
+              countType,
+              countNumber,
+              ...(countType === "sinceImagePushed" && { countUnit: "days" }),
             },
-            {
-              rulePriority: 2,
-              description: `Keep the last ${args.keepImages} images`,
-              selection: {
-                tagStatus: "any",
-                countType: "imageCountMoreThan",
-                countNumber: args.keepImages,
-              },
-              action: { type: "expire" },
-            },
-          ],
+            action: { type: "expire" },
+          })),
         }),
       },
       { parent: this },
     );
 
     this.repositoryUrl = repository.repositoryUrl;
-    this.repositoryArn = repository.arn;
 
     if (args.image !== undefined) {
       this.imageRef = pulumi.output(args.image);

@@ -2,10 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../../lib/routes";
 import type { ServiceSettings } from "../config";
-import type { TaskNetworkArgs } from "../deployment/ecs-blue-green-rollout";
 import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
 
 export const CONTAINER_NAME = "api";
+
+/** Where the tasks run. CodeDeploy applies changes to it; ECS cannot change it in place. */
+export interface TaskNetworkArgs {
+  subnets: pulumi.Input<pulumi.Input<string>[]>;
+  securityGroups: pulumi.Input<pulumi.Input<string>[]>;
+  assignPublicIp: boolean;
+}
 
 export interface ServiceArgs extends ServiceSettings {
   vpcId: pulumi.Input<string>;
@@ -25,12 +31,9 @@ export interface ServiceArgs extends ServiceSettings {
 }
 
 /** The table actions the Nest service performs, and nothing else. */
-export const SERVICE_TABLE_ACTIONS = [
-  "dynamodb:GetItem",
-  "dynamodb:PutItem",
-  "dynamodb:Scan",
-  "dynamodb:DescribeTable",
-];
+export const SERVICE_TABLE_ACTIONS = ["GetItem", "PutItem", "Scan", "DescribeTable"].map(
+  (action) => `dynamodb:${action}`,
+);
 
 /**
  * The Nest API on Fargate: cluster, task definition, an ECS service in private subnets that
@@ -40,15 +43,12 @@ export class Service extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   public readonly taskDefinitionArn: pulumi.Output<string>;
-  public readonly logGroupName: pulumi.Output<string>;
-  /** Where the tasks run. CodeDeploy applies changes to it; ECS cannot change it in place. */
   public readonly taskNetwork: TaskNetworkArgs;
   /** The roles CodeDeploy passes to ECS when it starts a replacement task set. */
   public readonly executionRoleArn: pulumi.Output<string>;
   public readonly taskRoleArn: pulumi.Output<string>;
   /** The ECS service resource, for components that must come after it. */
   public readonly service: aws.ecs.Service;
-  public readonly serviceArn: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:service:Service", name, {}, opts);
@@ -269,11 +269,9 @@ export class Service extends pulumi.ComponentResource {
     );
 
     this.service = service;
-    this.serviceArn = service.arn;
     this.clusterName = cluster.name;
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
-    this.logGroupName = logGroup.name;
     this.executionRoleArn = executionRole.arn;
     this.taskRoleArn = taskRole.arn;
     this.taskNetwork = taskNetwork;

@@ -1,10 +1,6 @@
 /**
- * Brings the ECS service to the declared revision through CodeDeploy; run by EcsBlueGreenRollout on
- * every `pulumi up`, with the request (request.ts) as JSON on stdin. Credentials come from the
- * environment, like the Pulumi AWS provider's. Exit codes: 0 done, 1 the rollout failed, 2 a bad
- * request.
- *
- *   node --import tsx infra/deployment/cli.ts < request.json
+ * `node --import tsx infra/deployment/cli.ts < request.json`, run by EcsBlueGreenRollout on every
+ * `pulumi up`; credentials from the environment. Exit codes: 0 done, 1 failed, 2 a bad request.
  */
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { ECSClient } from "@aws-sdk/client-ecs";

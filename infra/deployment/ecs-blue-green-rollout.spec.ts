@@ -33,12 +33,15 @@ const args = {
   taskDefinitionArn: pulumi.output(TASK_DEFINITION_ARN),
   containerName: "api",
   containerPort: 3000,
-  network: {
+  network: pulumi.output({
     subnets: [pulumi.output("subnet-0a")],
     securityGroups: ["sg-01"],
     assignPublicIp: false,
-  },
-  rollbackAlarms: { "arn:tg/blue": [pulumi.output("target-5xx-blue")], "arn:tg/green": [] },
+  }),
+  rollbackAlarms: pulumi.output({
+    "arn:tg/blue": [pulumi.output("target-5xx-blue")],
+    "arn:tg/green": [],
+  }),
   retryFailedRevision: false,
   timeoutMinutes: 45,
   runId: "2025-01-01T10:00:00.000Z",

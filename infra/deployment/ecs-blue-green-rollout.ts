@@ -9,32 +9,17 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { RolloutRequestSchema } from "./request";
+import { RolloutRequestSchema, type RolloutRequest } from "./request";
 
-export interface TaskNetworkArgs {
-  subnets: pulumi.Input<pulumi.Input<string>[]>;
-  securityGroups: pulumi.Input<pulumi.Input<string>[]>;
-  assignPublicIp: boolean;
-}
-
-export interface EcsBlueGreenRolloutArgs {
-  region: string;
-  applicationName: pulumi.Input<string>;
-  deploymentGroupName: pulumi.Input<string>;
-  clusterName: pulumi.Input<string>;
-  serviceName: pulumi.Input<string>;
-  taskDefinitionArn: pulumi.Input<string>;
-  containerName: string;
-  containerPort: number;
-  network: TaskNetworkArgs;
-  /** Per target group ARN, the alarms that judge tasks registered in it. */
-  rollbackAlarms: pulumi.Input<Record<string, pulumi.Input<string>[]>>;
-  retryFailedRevision: boolean;
-  /** Minutes for one deployment: above canary + termination wait + task start-up. */
+type Request = Omit<RolloutRequest, "steadyTimeoutMinutes" | "timeoutMinutes">;
+/**
+ * The request's fields (request.ts); `timeoutMinutes` also sizes the command's own timeout, and
+ * `runId` changes on every `pulumi up` (e.g. its start time), so the check runs every time.
+ */
+export type EcsBlueGreenRolloutArgs = { [K in keyof Request]: pulumi.Input<Request[K]> } & {
   timeoutMinutes: number;
-  /** Changes on every `pulumi up` (e.g. its start time), so the check runs on every update. */
   runId: string;
-}
+};
 
 const CLI = "infra/deployment/cli.ts";
 export const ROLLOUT_COMMAND = `node --import tsx ${CLI}`;
@@ -63,8 +48,7 @@ export class EcsBlueGreenRollout extends pulumi.ComponentResource {
       .output({ ...fields, steadyTimeoutMinutes: STEADY_TIMEOUT_MINUTES })
       .apply((resolved) => JSON.stringify(RolloutRequestSchema.parse(resolved)));
     const awsProfile = new pulumi.Config("aws").get("profile");
-    // Waiting for a deployment already in progress, then our own, then steady state.
-    const timeout = `${2 * args.timeoutMinutes + STEADY_TIMEOUT_MINUTES + 5}m`;
+    const timeout = `${args.timeoutMinutes + STEADY_TIMEOUT_MINUTES + 5}m`;
 
     const check = new local.Command(
       `${name}-deploy`,

@@ -231,19 +231,6 @@ describe("rollout", () => {
       /not steady with healthy targets .*0\/2 tasks running, STABILIZING.*essential container exited/s,
     );
   });
-
-  it("refuses to start while another deployment of the group is in progress", async () => {
-    codeDeploy
-      .on(ListDeploymentsCommand, {
-        includeOnlyStatuses: ["Created", "Queued", "InProgress", "Baking", "Ready"],
-      })
-      .resolves({ deployments: ["d-OLD"] });
-
-    await expect(rollout(request, clients, pacing)).rejects.toThrow(
-      /d-OLD is in progress in picus-dev-api\. Let it finish/,
-    );
-    expect(codeDeploy).not.toHaveReceivedCommand(CreateDeploymentCommand);
-  });
 });
 
 describe("parseRolloutRequest", () => {

@@ -20,19 +20,13 @@ export interface RolloutClients {
 }
 
 /** Polling pace (the SDK waiter's delays, in seconds) and where progress goes. */
-export interface Pacing {
-  minDelaySeconds: number;
-  maxDelaySeconds: number;
-  log(message: string): void;
-}
-
-export const DEFAULT_PACING: Pacing = {
+export type Pacing = typeof DEFAULT_PACING;
+const DEFAULT_PACING = {
   minDelaySeconds: 15,
   maxDelaySeconds: 30,
-  log: (message) => console.log(`[rollout ${new Date().toISOString()}] ${message}`),
+  log: (message: string) => console.log(`[rollout ${new Date().toISOString()}] ${message}`),
 };
 
-const ACTIVE: DeploymentStatus[] = ["Created", "Queued", "InProgress", "Baking", "Ready"];
 const FINISHED: DeploymentStatus[] = ["Succeeded", "Failed", "Stopped"];
 
 /** "arn:aws:ecs:…:task-definition/picus-dev-api:7" → "picus-dev-api:7". */
@@ -42,9 +36,9 @@ export const deploymentDescription = (arn: string): string => `picus rollout of 
 
 /**
  * Brings the ECS service to the declared revision and network through CodeDeploy, then waits until
- * the primary task set is steady with healthy targets. Runs on every `pulumi up`: a service changed
- * outside Pulumi is rolled back to the declared revision; a revision whose last deployment failed is
- * not deployed again unless `retryFailedRevision` says so.
+ * the primary task set is steady with healthy targets. A service changed outside Pulumi is rolled
+ * back; a revision whose last deployment failed is not deployed again unless the request says so.
+ * CodeDeploy itself refuses to start while another deployment of the group is in progress.
  */
 export async function rollout(
   request: RolloutRequest,
@@ -52,7 +46,6 @@ export async function rollout(
   pacing: Pacing = DEFAULT_PACING,
 ): Promise<void> {
   const target = revision(request.taskDefinitionArn);
-  await refuseWhileActive(request, clients.codeDeploy);
   const service = await describeService(request, clients.ecs);
   const primary = service.taskSets?.find((taskSet) => taskSet.status === "PRIMARY");
   const running = primary?.taskDefinition ?? service.taskDefinition ?? "nothing";
@@ -92,24 +85,6 @@ async function describeService(request: RolloutRequest, ecs: ECSClient): Promise
     throw new Error(`ECS service ${serviceName} is not an active CODE_DEPLOY service (${state}).`);
   }
   return service;
-}
-
-/** ECS allows one deployment at a time; the usual one in the way is an interrupted `pulumi up`. */
-async function refuseWhileActive(request: RolloutRequest, codeDeploy: CodeDeployClient) {
-  const { applicationName, deploymentGroupName } = request;
-  const { deployments = [] } = await codeDeploy.send(
-    new ListDeploymentsCommand({
-      applicationName,
-      deploymentGroupName,
-      includeOnlyStatuses: ACTIVE,
-    }),
-  );
-  if (deployments.length > 0) {
-    throw new Error(
-      `Deployment ${deployments.join(", ")} is in progress in ${deploymentGroupName}. ` +
-        `Let it finish (or stop it in CodeDeploy), then run the update again.`,
-    );
-  }
 }
 
 /** The newest deployment we started (not a rollback) failed with this very revision: stop here. */

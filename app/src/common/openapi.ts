@@ -114,7 +114,10 @@ const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table
   page, so a page of large items may be shorter; follow \`nextCursor\` (opaque) until it is null.
 - 503 means DynamoDB was unreachable, slow or throttling: each call gets
   \`DYNAMODB_REQUEST_TIMEOUT_MS\` (1 s) per attempt and \`DYNAMODB_MAX_ATTEMPTS\` (3) attempts, so
-  a 503 comes within about 3.5 s. A put answered 503 may have been stored.
+  a 503 comes within about 3.5 s. Its outcome is unknown: a put answered 503 may have been
+  stored. Send puts with an \`Idempotency-Key\` to retry them safely: the same key and body
+  return the first put's key (201, same Location) for as long as the item exists; the same key
+  with another body is a 409.
 - Deletes are idempotent in effect: a retried delete of a deleted item gets 404.
 - Headers, and a whole request, that take longer than 30 s to arrive are cut with a 408.
 - On SIGTERM the service stops accepting, finishes in-flight requests (responses say

@@ -12,11 +12,13 @@ import type { ListPosition } from "./list-cursor";
 import { ItemKeyConflictError, ItemsPage, ItemsRepository } from "./items.repository";
 
 function toStoredItem(record: Record<string, unknown>): StoredItem | undefined {
-  const { id, data, createdAt } = record;
+  const { id, data, createdAt, requestHash } = record;
   if (typeof id !== "string" || typeof createdAt !== "string" || !isJsonObject(data)) {
     return undefined;
   }
-  return { id, data, createdAt };
+  return typeof requestHash === "string"
+    ? { id, data, createdAt, requestHash }
+    : { id, data, createdAt };
 }
 
 function toPosition(
@@ -49,7 +51,7 @@ export class DynamoItemsRepository extends ItemsRepository {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { [TABLE_HASH_KEY]: item.id, data: item.data, createdAt: item.createdAt },
+          Item: { ...item, [TABLE_HASH_KEY]: item.id },
           ConditionExpression: "attribute_not_exists(#key)",
           ExpressionAttributeNames: { "#key": TABLE_HASH_KEY },
         }),

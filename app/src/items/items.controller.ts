@@ -2,6 +2,7 @@ import {
   Body,
   Controller,
   Get,
+  Headers,
   HttpCode,
   HttpStatus,
   Param,
@@ -13,6 +14,7 @@ import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -37,7 +39,11 @@ import {
   MAX_LIST_LIMIT,
 } from "./list-cursor";
 import { ParseItemDataPipe } from "./parse-item-data.pipe";
-import { ParseItemKeyPipe } from "./parse-item-key.pipe";
+import {
+  IDEMPOTENCY_KEY_HEADER,
+  parseIdempotencyKey,
+  ParseItemKeyPipe,
+} from "./parse-item-key.pipe";
 
 /** Put and get take no query parameters; any is a 400. */
 const noQuery = new QueryPipe(z.object({}));
@@ -62,6 +68,16 @@ export class ItemsController {
     headers: { Location: { description: "/picus/get/{key}", schema: { type: "string" } } },
   })
   @error(HttpStatus.BAD_REQUEST, "The body is empty, malformed or not a JSON object")
+  @ApiHeader({
+    name: IDEMPOTENCY_KEY_HEADER,
+    required: false,
+    schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
+    description:
+      "A key of the client's choosing (a UUID, say). A put sent again with the same key and body " +
+      "returns the first one's key and stores nothing new; without it, a 503 leaves the outcome " +
+      "unknown, and a retry may store the object twice.",
+  })
+  @error(HttpStatus.CONFLICT, "The Idempotency-Key was used with another body")
   @error(HttpStatus.PAYLOAD_TOO_LARGE, "The object does not fit one DynamoDB item (400 KB)")
   @error(
     HttpStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -77,9 +93,10 @@ export class ItemsController {
   async put(
     @Body(ParseItemDataPipe) data: ItemData,
     @Query(noQuery) _query: object,
+    @Headers(IDEMPOTENCY_KEY_HEADER) idempotencyKey: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CreatedItemDto> {
-    const key = await this.items.create(data);
+    const key = await this.items.create(data, parseIdempotencyKey(idempotencyKey));
     res.location(`${API_PREFIX}/get/${key}`);
     return { key };
   }

@@ -1,7 +1,13 @@
-import { ItemTooLargeError } from "../../../lib/errors";
+import {
+  IdempotencyKeyReusedError,
+  ItemTooLargeError,
+  StoreUnavailableError,
+} from "../../../lib/errors";
+import { parseItemKey } from "../../../lib/item-key";
 import { encodeCursor } from "./list-cursor";
+import type { StoredItem } from "../../../lib/table";
 import { ItemKeyConflictError, ItemsRepository } from "./items.repository";
-import { ItemsService } from "./items.service";
+import { itemKeyFor, ItemsService } from "./items.service";
 
 const ID = "3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
 const NEXT = "9a7c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
@@ -70,5 +76,32 @@ describe("ItemsService", () => {
     repository.list.mockResolvedValueOnce({ items: [] });
     await expect(service.list(5)).resolves.toEqual({ items: [], nextCursor: null });
     expect(repository.list).toHaveBeenLastCalledWith(5, undefined);
+  });
+
+  it("derives one UUID v4 item key per Idempotency-Key", () => {
+    expect(parseItemKey(itemKeyFor("order-1"))).toBe(itemKeyFor("order-1"));
+    expect(itemKeyFor("order-1")).not.toBe(itemKeyFor("order-2"));
+  });
+
+  it("answers a retry after a 503 whose put was stored with the stored item's key", async () => {
+    // The first put reached the store but its answer did not reach us.
+    const stored: StoredItem[] = [];
+    repository.create.mockImplementationOnce((item) => {
+      stored.push(item);
+      return Promise.reject(new StoreUnavailableError(new Error("timed out")));
+    });
+    await expect(service.create({ a: 1 }, "retry-me")).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+
+    repository.create.mockRejectedValueOnce(new ItemKeyConflictError("taken"));
+    repository.findById.mockResolvedValueOnce(stored[0]);
+    await expect(service.create({ a: 1 }, "retry-me")).resolves.toBe(stored[0]?.id);
+
+    repository.create.mockRejectedValueOnce(new ItemKeyConflictError("taken"));
+    repository.findById.mockResolvedValueOnce(stored[0]);
+    await expect(service.create({ a: 2 }, "retry-me")).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
   });
 });

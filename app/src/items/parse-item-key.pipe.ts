@@ -9,3 +9,13 @@ export class ParseItemKeyPipe implements PipeTransform<string, string> {
     return key;
   }
 }
+
+export const IDEMPOTENCY_KEY_HEADER = "idempotency-key";
+
+/** An optional Idempotency-Key: 1 to 255 visible ASCII characters, given once. */
+export function parseIdempotencyKey(value: string | undefined): string | undefined {
+  if (value === undefined || /^[\x21-\x7e]{1,255}$/.test(value)) return value;
+  throw new BadRequestException(
+    "Idempotency-Key must be 1 to 255 visible ASCII characters, given once",
+  );
+}
