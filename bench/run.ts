@@ -51,23 +51,13 @@ const prodLevel = prod.config["picus:logLevel"];
 const LOG_LEVEL = typeof prodLevel === "string" ? prodLevel : "info";
 
 const children = new Set<ChildProcess>();
-const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  PATH: process.env.PATH,
-  NODE_ENV: "production",
-  TABLE_NAME: "picus-bench",
-  AWS_REGION: "us-east-1",
-  AWS_ACCESS_KEY_ID: "local",
-  AWS_SECRET_ACCESS_KEY: "local",
-  LOG_LEVEL,
-  ...extra,
-});
+const ENV = { NODE_ENV: "production", TABLE_NAME: "picus-bench", AWS_REGION: "us-east-1" };
+const env = (extra = {}) => ({ PATH: process.env.PATH, LOG_LEVEL, ...ENV, ...extra });
 
 async function stop(child: ChildProcess): Promise<void> {
   children.delete(child);
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, "exit");
-  child.kill("SIGKILL");
-  await exited;
+  const running = child.exitCode === null && child.signalCode === null;
+  if (running && child.kill("SIGKILL")) await once(child, "exit");
 }
 
 async function startStore(): Promise<string> {

@@ -30,9 +30,8 @@ function items() {
   const documents = createDocumentClient(dynamoSettings(env));
   return {
     async put(data: unknown): Promise<string> {
-      if (typeof data !== "object" || data === null || Array.isArray(data)) {
-        throw failure(400, "The request body must be a JSON object");
-      }
+      const object = typeof data === "object" && data !== null && !Array.isArray(data);
+      if (!object) throw failure(400, "The request body must be a JSON object");
       const key = randomUUID();
       await documents.send(
         new PutCommand({
@@ -65,9 +64,10 @@ function errorAnswer(error: unknown) {
 }
 
 /** What the service sets on every response (app/src/common/request.middleware.ts). */
-function setHeaders(req: IncomingMessage, res: ServerResponse): void {
+function setHeaders(req: IncomingMessage, res: ServerResponse, next?: () => void): void {
   res.setHeader(REQUEST_ID_HEADER, resolveRequestId(req.headersDistinct));
   for (const [name, value] of Object.entries(API_RESPONSE_HEADERS)) res.setHeader(name, value);
+  next?.();
 }
 
 function startExpress(): void {
@@ -76,10 +76,7 @@ function startExpress(): void {
   // The service's settings (app/src/app.factory.ts).
   app.enable("case sensitive routing").enable("strict routing").disable("x-powered-by");
   app.disable("etag");
-  app.use((req, res, next) => {
-    setHeaders(req, res);
-    next();
-  });
+  app.use(setHeaders);
   app.get(HEALTH_CHECK_PATH, (_req, res) => void res.json({ status: "ok" }));
   app.post(PUT_PATH, express.json({ limit: MAX_BODY_BYTES }), async (req, res) => {
     const key = await store.put(req.body);
@@ -95,13 +92,10 @@ function startExpress(): void {
   app.listen(port(), HOST);
 }
 
-function send(res: ServerResponse, code: number, body: unknown, location?: string): void {
+function send(res: ServerResponse, code: number, body: unknown): void {
   const payload = JSON.stringify(body);
-  res.writeHead(code, {
-    ...(location === undefined ? {} : { location }),
-    "content-type": "application/json; charset=utf-8",
-    "content-length": Buffer.byteLength(payload),
-  });
+  const type = "application/json; charset=utf-8";
+  res.writeHead(code, { "content-type": type, "content-length": Buffer.byteLength(payload) });
   res.end(payload);
 }
 
@@ -123,7 +117,8 @@ function startBare(): void {
     if (req.method === "GET" && path === HEALTH_CHECK_PATH) return send(res, 200, { status: "ok" });
     if (req.method === "POST" && path === PUT_PATH) {
       const key = await store.put(await readJson(req));
-      return send(res, 201, { key }, `${GET_PREFIX}${key}`);
+      res.setHeader("location", `${GET_PREFIX}${key}`);
+      return send(res, 201, { key });
     }
     if (req.method !== "GET" || !path.startsWith(GET_PREFIX)) throw failure(404, "Not found");
     send(res, 200, await store.get(path.slice(GET_PREFIX.length)));
