@@ -355,10 +355,6 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
       StringNotEquals: { "aws:ResourceTag/stack": stack },
       ...present("aws:ResourceTag/stack"),
     }),
-    deny("NeverTagForAnotherStack", TAG_ACTIONS, "*", {
-      StringNotEquals: { "aws:RequestTag/stack": stack },
-      ...present("aws:RequestTag/stack"),
-    }),
     deny("KeepTheStackTags", UNTAG_ACTIONS, "*", {
       "ForAnyValue:StringEquals": { "aws:TagKeys": ["stack", "project"] },
     }),

@@ -1,7 +1,6 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../lib/routes";
-import { AccessLogs } from "./components/access-logs";
 import { BlueGreen } from "./components/blue-green";
 import { Data } from "./components/data";
 import { DeleteFunction } from "./components/delete-function";
@@ -50,18 +49,6 @@ const deleteFunction = new DeleteFunction(
   opts,
 );
 
-const accessLogs = new AccessLogs(
-  "access-logs",
-  {
-    region: settings.region,
-    accountId: roles.accountId,
-    bucketPrefix: accessLogBucketPrefix(settings.project, settings.stack),
-    retentionDays: settings.logRetentionDays,
-    forceDestroy: !settings.data.protect,
-  },
-  opts,
-);
-
 const edge = new Edge(
   "edge",
   {
@@ -70,7 +57,13 @@ const edge = new Edge(
     ...settings.edge,
     deleteFunctionArn: deleteFunction.functionArn,
     deleteFunctionName: deleteFunction.functionName,
-    accessLogs,
+    accessLogs: {
+      region: settings.region,
+      accountId: roles.accountId,
+      bucketPrefix: accessLogBucketPrefix(settings.project, settings.stack),
+      retentionDays: settings.logRetentionDays,
+      forceDestroy: !settings.data.protect,
+    },
   },
   opts,
 );
@@ -152,7 +145,7 @@ const rollout = new EcsBlueGreenRollout(
 
 export const apiUrl = edge.apiUrl;
 export const albDnsName = edge.dnsName;
-export const accessLogBucket = accessLogs.bucketName;
+export const accessLogBucket = edge.accessLogBucket;
 export const tableName = data.tableName;
 export const repositoryUrl = registry.repositoryUrl;
 export const clusterName = service.clusterName;

@@ -270,6 +270,17 @@ describe("items API against dynalite", () => {
     );
   });
 
+  it.each([
+    ["POST", "/picus/put?x=1"],
+    ["GET", `/picus/get/${UNKNOWN_KEY}?x=1`],
+    ["GET", `/picus/get/${UNKNOWN_KEY}?__proto__=1`],
+  ])("400 for a query parameter %s %s does not take", async (method, path) => {
+    const response = await request(stack.url)
+      [method === "POST" ? "post" : "get"](path)
+      .send({ a: 1 });
+    expectError(response, 400, /^property (x|__proto__) should not exist$/);
+  });
+
   describe("POST /picus/put with an Idempotency-Key", () => {
     const putWithKey = (idempotencyKey: string, body: object) =>
       request(stack.url).post("/picus/put").set("Idempotency-Key", idempotencyKey).send(body);

@@ -149,28 +149,37 @@ describe("the compiled service, run as a process", () => {
 
   it("on SIGTERM stops accepting, finishes the in-flight request and exits 0 promptly", async () => {
     const service = await start({ LOG_LEVEL: "warn" });
+    // A client whose request the parser rejected, still connected: it must not delay the exit.
+    const rejected = connect(Number(new URL(service.url).port), "127.0.0.1", () =>
+      rejected.write("GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n"),
+    );
+    rejected.on("error", () => undefined);
     const keepAlive = new Agent({ keepAlive: true });
     expect((await get(`${service.url}/health`, {}, keepAlive)).status).toBe(200);
 
     const body = Buffer.from(JSON.stringify({ inFlight: true, padding: "x".repeat(1000) }));
-    const response = new Promise<{ status: number; body: string }>((done, fail) => {
-      const req = httpRequest(
-        `${service.url}/picus/put`,
-        {
-          method: "POST",
-          agent: false,
-          headers: { "Content-Type": "application/json", "Content-Length": body.length },
-        },
-        (res) => {
-          let text = "";
-          res.on("data", (chunk: Buffer) => (text += chunk.toString()));
-          res.on("end", () => done({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on("error", fail);
-      req.write(body.subarray(0, 100));
-      setTimeout(() => req.end(body.subarray(100)), 1_000);
-    });
+    const response = new Promise<{ status: number; body: string; connection?: string }>(
+      (done, fail) => {
+        const req = httpRequest(
+          `${service.url}/picus/put`,
+          {
+            method: "POST",
+            agent: false,
+            headers: { "Content-Type": "application/json", "Content-Length": body.length },
+          },
+          (res) => {
+            let text = "";
+            res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+            res.on("end", () =>
+              done({ status: res.statusCode ?? 0, body: text, connection: res.headers.connection }),
+            );
+          },
+        );
+        req.on("error", fail);
+        req.write(body.subarray(0, 100));
+        setTimeout(() => req.end(body.subarray(100)), 1_000);
+      },
+    );
     await sleep(300);
     const signalled = performance.now();
     service.child.kill("SIGTERM");
@@ -179,9 +188,11 @@ describe("the compiled service, run as a process", () => {
 
     const finished = await response;
     expect(finished.status).toBe(201);
+    expect(finished.connection).toBe("close");
     expect(JSON.parse(finished.body)).toEqual({ key: expect.any(String) });
     const { code, signal } = await service.exited;
     keepAlive.destroy();
+    rejected.destroy();
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(performance.now() - signalled).toBeLessThan(8_000);
   });

@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import request from "supertest";
@@ -183,6 +184,8 @@ describe("service basics", () => {
         server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
       );
     const before = await connections();
+    const descriptors = () => readdirSync("/proc/self/fd").length;
+    const descriptorsBefore = descriptors();
     const { port } = new URL(stack.url);
     const rejected = [
       "GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
@@ -206,6 +209,7 @@ describe("service basics", () => {
     await sleep(1000);
 
     expect(await connections()).toBeLessThanOrEqual(before);
+    expect(descriptors()).toBeLessThanOrEqual(descriptorsBefore + 2);
     await request(stack.url).get("/health").expect(200);
   });
 

@@ -53,91 +53,82 @@ export function logDeliveryPrincipal(region: string): Record<string, string> {
 /**
  * The load balancer's access logs (its own 4xx/5xx, which CloudWatch metrics only count): a private
  * bucket with SSE-S3 (the only encryption ALB log delivery supports), expiring logs after the
- * stack's retention, writable by ELB log delivery for this account's prefix only.
+ * stack's retention, writable by ELB log delivery for this account's prefix only. The load
+ * balancer must depend on the returned policy: ELB checks that it may write when logging starts.
  */
-export class AccessLogs extends pulumi.ComponentResource {
-  public readonly bucketName: pulumi.Output<string>;
-  /** The load balancer must wait for it: ELB checks that it may write when logging is enabled. */
-  public readonly policy: aws.s3.BucketPolicy;
-
-  constructor(name: string, args: AccessLogsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("picus:edge:AccessLogs", name, {}, opts);
-    const child = { parent: this };
-
-    const bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
-      { bucketPrefix: args.bucketPrefix, forceDestroy: args.forceDestroy },
-      child,
-    );
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      child,
-    );
-    const ownership = new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      child,
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      },
-      child,
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
+export function accessLogBucket(name: string, args: AccessLogsArgs, parent: pulumi.Resource) {
+  const child = { parent };
+  const bucket = new aws.s3.Bucket(
+    name,
+    { bucketPrefix: args.bucketPrefix, forceDestroy: args.forceDestroy },
+    child,
+  );
+  const publicAccess = new aws.s3.BucketPublicAccessBlock(
+    `${name}-public-access`,
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
+    child,
+  );
+  const ownership = new aws.s3.BucketOwnershipControls(
+    `${name}-ownership`,
+    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    child,
+  );
+  new aws.s3.BucketServerSideEncryptionConfiguration(
+    `${name}-encryption`,
+    {
+      bucket: bucket.id,
+      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    },
+    child,
+  );
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    {
+      bucket: bucket.id,
+      rules: [
+        {
+          id: "expire-access-logs",
+          status: "Enabled",
+          filter: {},
+          expiration: { days: args.retentionDays },
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+        },
+      ],
+    },
+    child,
+  );
+  const policy = new aws.s3.BucketPolicy(
+    `${name}-policy`,
+    {
+      bucket: bucket.id,
+      policy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
           {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: {},
-            expiration: { days: args.retentionDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: 1 },
+            Sid: "ElbLogDelivery",
+            Effect: "Allow",
+            Principal: logDeliveryPrincipal(args.region),
+            Action: "s3:PutObject",
+            Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${args.accountId}/*`,
+          },
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: { AWS: "*" },
+            Action: "s3:*",
+            Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
           },
         ],
-      },
-      child,
-    );
-    this.policy = new aws.s3.BucketPolicy(
-      `${name}-policy`,
-      {
-        bucket: bucket.id,
-        policy: pulumi.jsonStringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Sid: "ElbLogDelivery",
-              Effect: "Allow",
-              Principal: logDeliveryPrincipal(args.region),
-              Action: "s3:PutObject",
-              Resource: pulumi.interpolate`${bucket.arn}/AWSLogs/${args.accountId}/*`,
-            },
-            {
-              Sid: "DenyInsecureTransport",
-              Effect: "Deny",
-              Principal: { AWS: "*" },
-              Action: "s3:*",
-              Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-              Condition: { Bool: { "aws:SecureTransport": "false" } },
-            },
-          ],
-        }),
-      },
-      { parent: this, dependsOn: [publicAccess, ownership] },
-    );
-
-    this.bucketName = bucket.bucket;
-    this.registerOutputs({ bucketName: this.bucketName });
-  }
+      }),
+    },
+    { parent, dependsOn: [publicAccess, ownership] },
+  );
+  return { bucketName: bucket.bucket, policy };
 }

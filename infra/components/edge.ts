@@ -6,6 +6,7 @@ import {
   HEALTH_CHECK_PATH,
   type AlbRoute,
 } from "../../lib/routes";
+import { accessLogBucket, type AccessLogsArgs } from "./access-logs";
 
 export interface EdgeArgs {
   vpcId: pulumi.Input<string>;
@@ -21,8 +22,7 @@ export interface EdgeArgs {
   /** The DELETE function the Lambda target group invokes. */
   deleteFunctionArn: pulumi.Input<string>;
   deleteFunctionName: pulumi.Input<string>;
-  /** Where the load balancer writes its access logs, and the policy that lets it. */
-  accessLogs: { bucketName: pulumi.Input<string>; policy: pulumi.Resource };
+  accessLogs: AccessLogsArgs;
 }
 
 const HTTPS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -45,6 +45,7 @@ export class Edge extends pulumi.ComponentResource {
   public readonly securityGroupId: pulumi.Output<string>;
   public readonly loadBalancerArnSuffix: pulumi.Output<string>;
   public readonly dnsName: pulumi.Output<string>;
+  public readonly accessLogBucket: pulumi.Output<string>;
   public readonly apiUrl: pulumi.Output<string>;
   public readonly productionListenerArn: pulumi.Output<string>;
   public readonly testListenerArn: pulumi.Output<string>;
@@ -86,6 +87,7 @@ export class Edge extends pulumi.ComponentResource {
       });
     }
 
+    const logs = accessLogBucket(`${name}-logs`, args.accessLogs, this);
     const loadBalancer = new aws.lb.LoadBalancer(
       `${name}-alb`,
       {
@@ -95,9 +97,9 @@ export class Edge extends pulumi.ComponentResource {
         securityGroups: [securityGroup.id],
         dropInvalidHeaderFields: true,
         idleTimeout: 60,
-        accessLogs: { bucket: args.accessLogs.bucketName, enabled: true },
+        accessLogs: { bucket: logs.bucketName, enabled: true },
       },
-      { parent: this, dependsOn: [args.accessLogs.policy] },
+      { parent: this, dependsOn: [logs.policy] },
     );
 
     const serviceTargetGroup = (color: string) =>
@@ -234,6 +236,7 @@ export class Edge extends pulumi.ComponentResource {
     this.securityGroupId = securityGroup.id;
     this.loadBalancerArnSuffix = loadBalancer.arnSuffix;
     this.dnsName = loadBalancer.dnsName;
+    this.accessLogBucket = logs.bucketName;
     this.apiUrl = pulumi.interpolate`${scheme}://${loadBalancer.dnsName}`;
     this.productionListenerArn = productionListener.arn;
     this.testListenerArn = testListener.arn;

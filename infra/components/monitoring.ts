@@ -251,7 +251,12 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
     widgets: [
       widget(
         "ALB requests and errors",
-        alb("RequestCount", "HTTPCode_Target_4XX_Count", "HTTPCode_Target_5XX_Count"),
+        alb(
+          "RequestCount",
+          "HTTPCode_Target_4XX_Count",
+          "HTTPCode_Target_5XX_Count",
+          "HTTPCode_ELB_5XX_Count",
+        ),
       ),
       widget("ALB target response time (p95)", alb("TargetResponseTime"), "p95"),
       widget(

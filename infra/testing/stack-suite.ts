@@ -607,8 +607,8 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
 
   describe("access logs", () => {
     it("logs the load balancer to an SSE-S3 bucket that expires them, once ELB may write", () => {
-      const bucket = named(run(), "aws:s3/bucket:Bucket", "access-logs-bucket");
-      const policy = named(run(), "aws:s3/bucketPolicy:BucketPolicy", "access-logs-policy");
+      const bucket = named(run(), "aws:s3/bucket:Bucket", "edge-logs");
+      const policy = named(run(), "aws:s3/bucketPolicy:BucketPolicy", "edge-logs-policy");
       const alb = named(run(), "aws:lb/loadBalancer:LoadBalancer", "edge-alb");
       expect(inputs(bucket).bucketPrefix).toBe(`picus-${run().stack}-alb-logs-`);
       expect(inputs(alb).accessLogs).toEqual({
@@ -620,14 +620,14 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         state(
           run(),
           "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-          "access-logs-encryption",
+          "edge-logs-encryption",
         ).rules,
       ).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
       expect(
         state(
           run(),
           "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-          "access-logs-lifecycle",
+          "edge-logs-lifecycle",
         ).rules[0].expiration,
       ).toEqual({ days: expected.logRetentionDays });
       const [delivery] = policyStatements(inputs(policy).policy) as unknown as Inputs[];
@@ -636,7 +636,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         // eu-west-1 opened before August 2022: its ELB account writes the logs.
         Principal: { AWS: "arn:aws:iam::156460612806:root" },
         Action: "s3:PutObject",
-        Resource: `${mockedArn(run(), "aws:s3/bucket:Bucket", "access-logs-bucket")}/AWSLogs/123456789012/*`,
+        Resource: `${mockedArn(run(), "aws:s3/bucket:Bucket", "edge-logs")}/AWSLogs/123456789012/*`,
       });
     });
   });

@@ -23,7 +23,7 @@ export function configureServerTimeouts(server: Server): void {
 
 /**
  * On shutdown, before Nest closes the server: idle keep-alive connections are closed, responses
- * still to come say `Connection: close`, and a request still unanswered after
+ * still to come (in flight or not yet begun) say `Connection: close`, and a request still unanswered after
  * FORCE_CLOSE_AFTER_MS (an upload still arriving, say) gets a 503 and its access-log line;
  * whatever is left is cut a second later, so the process exits within 10 s.
  */
@@ -46,6 +46,7 @@ export class GracefulShutdown implements BeforeApplicationShutdown {
 
   beforeApplicationShutdown(): void {
     this.draining = true;
+    for (const res of this.inFlight) if (!res.headersSent) res.setHeader("Connection", "close");
     const server = this.server();
     if (server === undefined) return;
     server.closeIdleConnections();
