@@ -1,17 +1,9 @@
 /**
- * IAM policy documents of the bootstrap, as plain functions of ARNs so tests can read them whole.
- *
- * Where a statement is broad (service-level actions on `*`), it is because Pulumi creates, updates
- * and deletes resources whose names it generates, and most Describe/List/Create calls of those
- * services support no resource-level permission. What narrows them instead:
- * - each role can be assumed only by this repository's workflow running in its own GitHub environment;
- * - state and secrets access is scoped per stack (a dev deploy cannot read prod's state);
- * - an explicit deny on everything tagged with another stack of this project (the main program tags
- *   every resource with `project` and `stack` through the provider's default tags);
- * - IAM, the escalation path: roles only under the stack's path (`/picus/<stack>/`), only with the
- *   stack's permissions boundary (workloadBoundary), passed only to the services that run picus;
- * - tags: no retagging of another stack's resources, no removing the `stack` or `project` tag;
- * - an explicit deny on the bootstrap's own roles, OIDC provider, boundaries, bucket and key.
+ * IAM policy documents of the bootstrap, as plain functions of ARNs so tests can evaluate them.
+ * Deploy roles get whole services on `*` (Pulumi owns those resources and most of their Create,
+ * Describe and List calls take no resource-level permission), narrowed by: one GitHub environment
+ * per role, state per stack, denies on other stacks and on the bootstrap, and IAM only under the
+ * stack's path and permissions boundary (docs/delivery.md).
  */
 import { accessLogBucketPrefix, boundaryPolicyArn, rolePath } from "../infra/naming";
 
@@ -409,39 +401,22 @@ const SSE_KMS_KEY_ID = "s3:x-amz-server-side-encryption-aws-kms-key-id";
  * deny every plain write.
  */
 export function stateBucketPolicy(bucketArn: string, kmsKeyArn: string): PolicyDocument {
+  const anyone = (statement: PolicyStatement) => ({ ...statement, Principal: { AWS: "*" } });
+  const objects = `${bucketArn}/*`;
   return {
     Version: "2012-10-17",
     Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-      {
-        Sid: "DenyOtherEncryptionKeys",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:PutObject",
-        Resource: `${bucketArn}/*`,
-        Condition: {
-          Null: { [SSE_KMS_KEY_ID]: "false" },
-          StringNotEquals: { [SSE_KMS_KEY_ID]: kmsKeyArn },
-        },
-      },
-      {
-        Sid: "DenyOtherEncryptionTypes",
-        Effect: "Deny",
-        Principal: { AWS: "*" },
-        Action: "s3:PutObject",
-        Resource: `${bucketArn}/*`,
-        Condition: {
-          Null: { [SSE]: "false" },
-          StringNotEquals: { [SSE]: "aws:kms" },
-        },
-      },
-    ],
+      deny("DenyInsecureTransport", "s3:*", [bucketArn, objects], {
+        Bool: { "aws:SecureTransport": "false" },
+      }),
+      deny("DenyOtherEncryptionKeys", "s3:PutObject", objects, {
+        Null: { [SSE_KMS_KEY_ID]: "false" },
+        StringNotEquals: { [SSE_KMS_KEY_ID]: kmsKeyArn },
+      }),
+      deny("DenyOtherEncryptionTypes", "s3:PutObject", objects, {
+        Null: { [SSE]: "false" },
+        StringNotEquals: { [SSE]: "aws:kms" },
+      }),
+    ].map(anyone),
   };
 }

@@ -122,28 +122,23 @@ export class Monitoring extends pulumi.ComponentResource {
     const table = { TableName: args.tableName };
     const fn = { FunctionName: args.functionName };
 
-    alarm("service-cpu", {
-      description: "Service CPU above 85% for 3 minutes",
-      namespace: "AWS/ECS",
-      metricName: "CPUUtilization",
-      dimensions: service,
-      statistic: "Average",
-      threshold: 85,
-      evaluationPeriods: 3,
-    });
-    alarm("service-memory", {
-      description: "Service memory above 85% for 3 minutes",
-      namespace: "AWS/ECS",
-      metricName: "MemoryUtilization",
-      dimensions: service,
-      statistic: "Average",
-      threshold: 85,
-      evaluationPeriods: 3,
-    });
-    alarm("alb-5xx", {
+    const serviceAlarm = (suffix: string, what: string, metricName: string) =>
+      alarm(suffix, {
+        description: `Service ${what} above 85% for 3 minutes`,
+        namespace: "AWS/ECS",
+        metricName,
+        dimensions: service,
+        statistic: "Average",
+        threshold: 85,
+        evaluationPeriods: 3,
+      });
+    serviceAlarm("service-cpu", "CPU", "CPUUtilization");
+    serviceAlarm("service-memory", "memory", "MemoryUtilization");
+    const albAlarm = (suffix: string, spec: Omit<AlarmSpec, "namespace">) =>
+      alarm(suffix, { namespace: "AWS/ApplicationELB", ...spec });
+    albAlarm("alb-5xx", {
       description:
         "The load balancer itself answered 5xx (no healthy target, timeouts, a failed or throttled DELETE function)",
-      namespace: "AWS/ApplicationELB",
       metricName: "HTTPCode_ELB_5XX_Count",
       dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
       threshold: 5,
@@ -152,26 +147,23 @@ export class Monitoring extends pulumi.ComponentResource {
     const byGroup = Object.entries(args.targetGroups).map(([color, group]) => {
       const dimensions = { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: group.arnSuffix };
       const alarms = [
-        alarm(`target-5xx-${color}`, {
+        albAlarm(`target-5xx-${color}`, {
           description: `Tasks in the ${color} target group answered 5xx`,
-          namespace: "AWS/ApplicationELB",
           metricName: "HTTPCode_Target_5XX_Count",
           dimensions,
           threshold: 5,
           evaluationPeriods: 2,
         }),
-        alarm(`response-time-${color}`, {
+        albAlarm(`response-time-${color}`, {
           description: `p95 response time of the ${color} target group above 1 s for 3 minutes`,
-          namespace: "AWS/ApplicationELB",
           metricName: "TargetResponseTime",
           dimensions,
           extendedStatistic: "p95",
           threshold: 1,
           evaluationPeriods: 3,
         }),
-        alarm(`unhealthy-${color}`, {
+        albAlarm(`unhealthy-${color}`, {
           description: `Unhealthy targets in the ${color} target group`,
-          namespace: "AWS/ApplicationELB",
           metricName: "UnHealthyHostCount",
           dimensions,
           statistic: "Maximum",
@@ -194,22 +186,20 @@ export class Monitoring extends pulumi.ComponentResource {
         dimensions: { ...table, Operation: operation },
       })),
     );
-    alarm("function-errors", {
-      description: "The DELETE function failed invocations",
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: fn,
-      threshold: 1,
-      evaluationPeriods: 1,
-    });
-    alarm("function-throttles", {
-      description: "The DELETE function was throttled",
-      namespace: "AWS/Lambda",
-      metricName: "Throttles",
-      dimensions: fn,
-      threshold: 1,
-      evaluationPeriods: 1,
-    });
+    // The function's own alarms notify; they never roll back a deployment of the service.
+    for (const [metricName, what] of [
+      ["Errors", "failed invocations"],
+      ["Throttles", "was throttled"],
+    ]) {
+      alarm(`function-${metricName.toLowerCase()}`, {
+        description: `The DELETE function ${what}`,
+        namespace: "AWS/Lambda",
+        metricName,
+        dimensions: fn,
+        threshold: 1,
+        evaluationPeriods: 1,
+      });
+    }
 
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

@@ -64,40 +64,31 @@ export class Service extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "picus tasks: the container port from the ALB only" },
       { parent: this },
     );
-    const taskIn = new aws.vpc.SecurityGroupIngressRule(
-      `${name}-task-in-alb`,
-      {
-        securityGroupId: securityGroup.id,
-        ipProtocol: "tcp",
-        fromPort: CONTAINER_PORT,
-        toPort: CONTAINER_PORT,
-        referencedSecurityGroupId: args.albSecurityGroupId,
-      },
-      { parent: this },
-    );
+    const rule = (
+      Rule: typeof aws.vpc.SecurityGroupIngressRule | typeof aws.vpc.SecurityGroupEgressRule,
+      suffix: string,
+      port: number,
+      args: { securityGroupId: pulumi.Input<string> } & Record<string, pulumi.Input<string>>,
+    ) =>
+      new Rule(
+        `${name}-${suffix}`,
+        { ipProtocol: "tcp", fromPort: port, toPort: port, ...args },
+        { parent: this },
+      );
+    const { SecurityGroupIngressRule: Ingress, SecurityGroupEgressRule: Egress } = aws.vpc;
+    const taskIn = rule(Ingress, "task-in-alb", CONTAINER_PORT, {
+      securityGroupId: securityGroup.id,
+      referencedSecurityGroupId: args.albSecurityGroupId,
+    });
     // HTTPS out: ECR and CloudWatch Logs through the NAT, DynamoDB through the gateway endpoint.
-    const taskOut = new aws.vpc.SecurityGroupEgressRule(
-      `${name}-task-out-https`,
-      {
-        securityGroupId: securityGroup.id,
-        ipProtocol: "tcp",
-        fromPort: 443,
-        toPort: 443,
-        cidrIpv4: "0.0.0.0/0",
-      },
-      { parent: this },
-    );
-    const albOut = new aws.vpc.SecurityGroupEgressRule(
-      `${name}-alb-out-tasks`,
-      {
-        securityGroupId: args.albSecurityGroupId,
-        ipProtocol: "tcp",
-        fromPort: CONTAINER_PORT,
-        toPort: CONTAINER_PORT,
-        referencedSecurityGroupId: securityGroup.id,
-      },
-      { parent: this },
-    );
+    const taskOut = rule(Egress, "task-out-https", 443, {
+      securityGroupId: securityGroup.id,
+      cidrIpv4: "0.0.0.0/0",
+    });
+    const albOut = rule(Egress, "alb-out-tasks", CONTAINER_PORT, {
+      securityGroupId: args.albSecurityGroupId,
+      referencedSecurityGroupId: securityGroup.id,
+    });
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -120,11 +111,9 @@ export class Service extends pulumi.ComponentResource {
           { Sid: "EcrLogin", Action: ["ecr:GetAuthorizationToken"], Resource: ["*"] },
           {
             Sid: "EcrPull",
-            Action: [
-              "ecr:BatchCheckLayerAvailability",
-              "ecr:BatchGetImage",
-              "ecr:GetDownloadUrlForLayer",
-            ],
+            Action: ["BatchCheckLayerAvailability", "BatchGetImage", "GetDownloadUrlForLayer"].map(
+              (action) => `ecr:${action}`,
+            ),
             Resource: args.pullRepositoryArns,
           },
           {
