@@ -8,15 +8,13 @@ export const rolePath = (project: string, stack: string): string => `/${project}
 export const boundaryPolicyName = (project: string, stack: string): string =>
   `${project}-${stack}-workload-boundary`;
 
-export function boundaryPolicyArn(
+export const boundaryPolicyArn = (
   partition: string,
-  accountId: string,
+  account: string,
   project: string,
   stack: string,
-): string {
-  const policy = `${rolePath(project, stack)}${boundaryPolicyName(project, stack)}`;
-  return `arn:${partition}:iam::${accountId}:policy${policy}`;
-}
+) =>
+  `arn:${partition}:iam::${account}:policy${rolePath(project, stack)}${boundaryPolicyName(project, stack)}`;
 
 /** S3's `bucketPrefix` allows 37 characters; the provider appends a unique suffix. */
 export const accessLogBucketPrefix = (project: string, stack: string): string =>

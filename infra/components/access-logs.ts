@@ -12,9 +12,8 @@ export interface AccessLogsArgs {
 }
 
 /**
- * The ELB account that writes access logs in regions that opened before August 2022; newer
- * regions use the `logdelivery.elasticloadbalancing.amazonaws.com` service principal instead.
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+ * The ELB account that writes access logs in regions opened before August 2022 (enable-access-
+ * logging in the ALB guide); newer regions get the log-delivery service principal instead.
  */
 const ELB_ACCOUNTS: Record<string, string> = {
   "us-east-1": "127311923021",

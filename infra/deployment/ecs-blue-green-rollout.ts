@@ -1,9 +1,6 @@
 /**
- * Runs the rollout CLI (cli.ts) on every `pulumi up`, after the service and the deployment group:
- * it deploys the declared task definition and network through CodeDeploy blue/green when the
- * service runs anything else (a new revision, or a change made outside Pulumi), refuses a revision
- * whose last deployment failed, and fails the update unless the service ends steady with healthy
- * targets. `pulumi preview`, `refresh` and `destroy` never run it.
+ * Runs the rollout CLI (cli.ts, rollout.ts) on every `pulumi up`, after the service and the
+ * deployment group; `pulumi preview`, `refresh` and `destroy` never run it.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
