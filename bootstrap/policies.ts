@@ -1,9 +1,6 @@
 /**
- * IAM policy documents of the bootstrap, as plain functions of ARNs so tests can evaluate them.
- * Deploy roles get whole services on `*` (Pulumi owns those resources and most of their Create,
- * Describe and List calls take no resource-level permission), narrowed by: one GitHub environment
- * per role, state per stack, denies on other stacks and on the bootstrap, and IAM only under the
- * stack's path and permissions boundary (docs/delivery.md).
+ * The bootstrap's IAM documents, as functions of ARNs so tests can evaluate them. Why deploy roles
+ * get whole services on `*`, and what narrows them: docs/delivery.md.
  */
 import { accessLogBucketPrefix, boundaryPolicyArn, rolePath } from "../infra/naming";
 
@@ -198,11 +195,8 @@ export interface StackScope {
 }
 
 /**
- * The permissions boundary of every role a stack's deploy role creates: the most any picus
- * workload may do (the service and function read and write that stack's table, write logs, pull
- * images, send telemetry; CodeDeploy shifts that stack's listeners and task sets). A role's own
- * policy narrows it further. `...IfExists` keeps a resource that carries no tags usable (ECS task
- * sets; DynamoDB tables while the account has not turned on DynamoDB ABAC), see docs/delivery.md.
+ * The boundary of every role a stack's deploy role creates: the most a picus workload may do.
+ * `...IfExists` keeps untagged resources usable (ECS task sets; tables without DynamoDB ABAC).
  */
 export function workloadBoundary(scope: StackScope): PolicyDocument {
   const { accountId, partition, projectName, stack } = scope;

@@ -50,7 +50,6 @@ export function loadSettings() {
     stack: pulumi.getStack(),
     owner: config.require("owner"),
     region: aws.require("region"),
-    /** `aws:profile`, when the stack names one; otherwise credentials come from the environment. */
     awsProfile: aws.get("profile"),
     network: {
       cidrBlock: config.get("vpcCidr") ?? "10.0.0.0/16",
@@ -99,7 +98,6 @@ export function loadSettings() {
       config: config.get("deploymentConfig") ?? "CodeDeployDefault.ECSAllAtOnce",
       terminationWaitMinutes:
         config.getNumber("terminationWaitMinutes", { min: 0, max: 2880 }) ?? 5,
-      /** Budget for one CodeDeploy deployment: above canary + termination wait + start-up. */
       timeoutMinutes: config.getNumber("rolloutTimeoutMinutes", { min: 5 }) ?? 60,
       /** Deploy the declared revision even though its last deployment failed (one-off). */
       retryFailedRevision: config.getBoolean("retryFailedRevision") ?? false,

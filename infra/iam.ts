@@ -42,9 +42,8 @@ export function roleSettings(settings: StackSettings, provider: aws.Provider): R
 }
 
 /**
- * A role one AWS service may assume, only on behalf of this account (`aws:SourceAccount`) and, where
- * the service documents it, only from its own resources (`aws:SourceArn`), against the confused
- * deputy; under the stack's path, inside the stack's permissions boundary.
+ * A role one service may assume only for this account (and, where documented, `aws:SourceArn`)
+ * against the confused deputy; under the stack's path, inside its permissions boundary.
  */
 export function serviceRole(
   name: string,

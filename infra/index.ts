@@ -122,7 +122,6 @@ const blueGreen = new BlueGreen(
   opts,
 );
 
-// On every `pulumi up`: the service ends on the declared revision and network, steady and healthy.
 const rollout = new EcsBlueGreenRollout(
   "rollout",
   {

@@ -1,8 +1,4 @@
-/**
- * Names the deploy roles (bootstrap/policies.ts) and the stacks (infra/) must agree on: the deploy
- * role of a stack may create IAM roles only under its path and only with its boundary, and may
- * manage S3 buckets only under its access-log prefix.
- */
+/** Names the deploy roles (bootstrap/policies.ts) and the stacks (infra/) must agree on. */
 export const rolePath = (project: string, stack: string): string => `/${project}/${stack}/`;
 
 export const boundaryPolicyName = (project: string, stack: string): string =>

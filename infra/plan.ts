@@ -1,9 +1,6 @@
 /**
- * Prints every resource a stack declares — type, name, settings, and the options that matter
- * (protect, ignoreChanges, dependsOn) — by running the Pulumi program under mocks with the
- * stack's real config file. No cloud credentials, no Pulumi CLI; diff two stacks to review them.
- *
- *   npm run plan -- dev            npm run plan -- prod --json
+ * `npm run plan -- dev [--json]`: every resource a stack declares, with its settings and options,
+ * from the program under mocks with the stack's config. No credentials, no CLI; diff two stacks.
  */
 import { existsSync } from "node:fs";
 import * as path from "node:path";

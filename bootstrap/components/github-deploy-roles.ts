@@ -10,7 +10,6 @@ import {
   previewPolicy,
   pullRequestSubject,
   workloadBoundary,
-  type StateAccess,
 } from "../policies";
 
 export interface GithubDeployRolesArgs {
@@ -28,10 +27,9 @@ export interface GithubDeployRolesArgs {
 }
 
 /**
- * GitHub Actions' way into AWS without stored keys: the account's OIDC provider for
- * token.actions.githubusercontent.com, one deploy role per stack that only a job running in that
- * stack's GitHub environment of this repository can assume, the permissions boundary of the roles
- * each stack creates, and a read-only role for previews.
+ * GitHub Actions' way into AWS without stored keys: the OIDC provider, per stack a deploy role only
+ * that stack's GitHub environment can assume and the boundary of the roles it creates, and a
+ * read-only role for previews.
  */
 export class GithubDeployRoles extends pulumi.ComponentResource {
   public readonly oidcProviderArn: pulumi.Output<string>;
@@ -54,20 +52,19 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
     const partition = aws.getPartitionOutput({}, { parent: this });
+    const { projectName } = args;
     const scope = (stack: string) =>
-      pulumi.all([identity.accountId, partition.partition]).apply(([accountId, p]) => ({
-        accountId,
-        partition: p,
-        projectName: args.projectName,
+      pulumi.output({
+        accountId: identity.accountId,
+        partition: partition.partition,
+        projectName,
         stack,
-      }));
-    const state = pulumi
-      .all([args.stateBucketArn, args.kmsKeyArn])
-      .apply(([bucketArn, kmsKeyArn]): StateAccess => ({
-        bucketArn,
-        kmsKeyArn,
-        projectName: args.projectName,
-      }));
+      });
+    const state = pulumi.output({
+      bucketArn: args.stateBucketArn,
+      kmsKeyArn: args.kmsKeyArn,
+      projectName,
+    });
     const trust = (subject: string) =>
       this.oidcProviderArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subject)));
 

@@ -4,10 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 export interface AccessLogsArgs {
   region: string;
   accountId: pulumi.Input<string>;
-  /** The deploy role may manage only buckets with this prefix (infra/naming.ts). */
   bucketPrefix: string;
   retentionDays: number;
-  /** Lets `pulumi destroy` delete the bucket while it still holds logs. */
   forceDestroy: boolean;
 }
 
@@ -50,10 +48,9 @@ export function logDeliveryPrincipal(region: string): Record<string, string> {
 }
 
 /**
- * The load balancer's access logs (its own 4xx/5xx, which CloudWatch metrics only count): a private
- * bucket with SSE-S3 (the only encryption ALB log delivery supports), expiring logs after the
- * stack's retention, writable by ELB log delivery for this account's prefix only. The load
- * balancer must depend on the returned policy: ELB checks that it may write when logging starts.
+ * A private bucket for the load balancer's access logs: SSE-S3 (the only encryption ALB log
+ * delivery supports), expiring after the stack's retention. The load balancer must depend on the
+ * returned policy: ELB checks that it may write when logging starts.
  */
 export function accessLogBucket(name: string, args: AccessLogsArgs, parent: pulumi.Resource) {
   const child = { parent };

@@ -10,16 +10,13 @@ export interface BlueGreenArgs {
   greenTargetGroupName: pulumi.Input<string>;
   productionListenerArn: pulumi.Input<string>;
   testListenerArn: pulumi.Input<string>;
-  /** The roles of the tasks, which CodeDeploy passes to ECS for each replacement task set. */
+  /** The tasks' roles, which CodeDeploy passes to ECS for each replacement task set. */
   taskRoleArns: pulumi.Input<string>[];
   /** A CodeDeploy ECS deployment configuration, e.g. `CodeDeployDefault.ECSAllAtOnce`. */
   deploymentConfigName: string;
   /** Minutes the old (blue) tasks keep running after a successful cut-over. */
   terminationWaitMinutes: number;
-  /**
-   * Alarms that roll a deployment back while they are in ALARM. The rollout passes, per deployment,
-   * only those of the target group the new tasks join (infra/deployment/rollout.ts).
-   */
+  /** Alarms that roll a deployment back; each rollout narrows them to the new tasks' group. */
   rollbackAlarmNames: pulumi.Input<pulumi.Input<string>[]>;
   roles: RoleSettings;
 }

@@ -63,14 +63,9 @@ export class Edge extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "picus ALB: public listeners in, service port out" },
       { parent: this },
     );
-    const openings: [string, number, string[]][] = [
-      ...(https ? [443, 80] : [80]).map((port): [string, number, string[]] => [
-        String(port),
-        port,
-        args.ingressCidrs,
-      ]),
-      ["test", args.testListenerPort, args.testTrafficCidrs],
-    ];
+    const web = (port: number): [string, number, string[]] => [`${port}`, port, args.ingressCidrs];
+    const openings = [...(https ? [web(443), web(80)] : [web(80)])];
+    openings.push(["test", args.testListenerPort, args.testTrafficCidrs]);
     for (const [label, port, cidrs] of openings) {
       cidrs.forEach((cidrIpv4, index) => {
         new aws.vpc.SecurityGroupIngressRule(

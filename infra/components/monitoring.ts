@@ -25,7 +25,6 @@ interface AlarmSpec {
   extendedStatistic?: string;
   threshold: number;
   evaluationPeriods: number;
-  comparison?: string;
 }
 
 /** The DynamoDB operations the service and the function perform, for per-operation metrics. */
@@ -72,7 +71,7 @@ export class Monitoring extends pulumi.ComponentResource {
           period: PERIOD_SECONDS,
           evaluationPeriods: spec.evaluationPeriods,
           threshold: spec.threshold,
-          comparisonOperator: spec.comparison ?? "GreaterThanOrEqualToThreshold",
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
           treatMissingData: "notBreaching",
           alarmActions: actions,
           okActions: actions,

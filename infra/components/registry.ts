@@ -18,11 +18,7 @@ export interface RegistryArgs {
   keepImages: number;
 }
 
-/**
- * Every path the image build reads: the build context (the `!` entries of .dockerignore, which
- * lets nothing else in), the Dockerfile and .dockerignore itself. Derived from .dockerignore so
- * that the tag can never miss a file that reaches the image.
- */
+/** Every path the build reads: the `!` entries of .dockerignore (its only way in), the Dockerfile. */
 export function imageSources(contextDir: string): string[] {
   const allowed = readFileSync(path.join(contextDir, ".dockerignore"), "utf8")
     .split("\n")
@@ -53,9 +49,8 @@ function addToHash(hash: ReturnType<typeof createHash>, root: string, relative: 
 }
 
 /**
- * The tag of a locally built image: a hash of every input of the build (sources, Dockerfile,
- * platform). The repository's tags are immutable, and docker-build pushes again only when one of
- * those inputs changes, so a push never meets an existing tag with other content.
+ * A hash of every input of the build: docker-build pushes again only when one changes, so a push
+ * never meets an existing (immutable) tag with other content.
  */
 export function imageTag(contextDir: string, architecture: CpuArchitecture): string {
   const hash = createHash("sha256").update(`platform=${architecture}\0`);

@@ -9,10 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { RolloutRequestSchema, type RolloutRequest } from "./request";
 
 type Request = Omit<RolloutRequest, "steadyTimeoutMinutes" | "timeoutMinutes">;
-/**
- * The request's fields (request.ts); `timeoutMinutes` also sizes the command's own timeout, and
- * `runId` changes on every `pulumi up` (e.g. its start time), so the check runs every time.
- */
+/** The request's fields; `runId` changes on every `pulumi up`, so the check runs every time. */
 export type EcsBlueGreenRolloutArgs = { [K in keyof Request]: pulumi.Input<Request[K]> } & {
   timeoutMinutes: number;
   runId: string;

@@ -1,9 +1,6 @@
 import { z } from "zod";
 
-/**
- * What `pulumi up` asks the rollout CLI to do, as one JSON document on its stdin: validated here
- * on both sides, so the component cannot send, nor the CLI act on, a request it would misread.
- */
+/** What `pulumi up` asks the rollout CLI to do: one JSON document, validated on both sides. */
 export const RolloutRequestSchema = z.object({
   region: z.string().min(1),
   applicationName: z.string().min(1),

@@ -9,7 +9,6 @@ import {
   ListDeploymentsCommand,
   StopDeploymentCommand,
   waitUntilDeploymentSuccessful,
-  type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
 import { DescribeServicesCommand, ECSClient, type Service } from "@aws-sdk/client-ecs";
 import type { RolloutRequest } from "./request";
@@ -35,10 +34,8 @@ export const revision = (arn: string): string => arn.replace(/^.*:task-definitio
 export const deploymentDescription = (arn: string): string => `picus rollout of ${revision(arn)}`;
 
 /**
- * Brings the ECS service to the declared revision and network through CodeDeploy, then waits until
- * the primary task set is steady with healthy targets. A service changed outside Pulumi is rolled
- * back; a revision whose last deployment failed is not deployed again unless the request says so.
- * CodeDeploy itself refuses to start while another deployment of the group is in progress.
+ * Brings the service to the declared revision and network through CodeDeploy (unless that revision
+ * failed last time), then waits until its primary task set is steady with healthy targets.
  */
 export async function rollout(
   request: RolloutRequest,
@@ -89,14 +86,10 @@ async function describeService(request: RolloutRequest, ecs: ECSClient): Promise
 
 /** The newest deployment we started (not a rollback) failed with this very revision: stop here. */
 async function refuseKnownBad(request: RolloutRequest, codeDeploy: CodeDeployClient) {
+  if (request.retryFailedRevision) return;
   const { applicationName, deploymentGroupName } = request;
-  const { deployments = [] } = await codeDeploy.send(
-    new ListDeploymentsCommand({
-      applicationName,
-      deploymentGroupName,
-      includeOnlyStatuses: FINISHED,
-    }),
-  );
+  const group = { applicationName, deploymentGroupName, includeOnlyStatuses: FINISHED };
+  const { deployments = [] } = await codeDeploy.send(new ListDeploymentsCommand(group));
   if (deployments.length === 0) return;
   const { deploymentsInfo = [] } = await codeDeploy.send(
     new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }),
@@ -110,7 +103,6 @@ async function refuseKnownBad(request: RolloutRequest, codeDeploy: CodeDeployCli
   ) {
     return;
   }
-  if (request.retryFailedRevision) return;
   const reason = `[${last.errorInformation?.code ?? "UNKNOWN"}] ${last.errorInformation?.message ?? ""}`;
   throw new Error(
     `${revision(request.taskDefinitionArn)} already failed in deployment ${last.deploymentId} ` +
