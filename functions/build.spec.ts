@@ -15,6 +15,7 @@ import {
   type DynaliteServer,
 } from "../lib/dynalite";
 import { bundleDeleteFunction, DELETE_FUNCTION_HANDLER } from "./build";
+import { ALL_SCOPES, testAuthSettings, testIssuer } from "../lib/testing/issuer";
 import { createTestALBEvent } from "./test/alb-event";
 
 const TABLE_NAME = "picus-bundle-test";
@@ -129,13 +130,24 @@ describe("bundleDeleteFunction", () => {
     store.destroy();
 
     // Act
+    const auth = await testAuthSettings();
+    const authorization = `Bearer ${(await testIssuer()).sign(ALL_SCOPES)}`;
     const { results, logLines } = await invokeBundle(
       outdir,
-      { TABLE_NAME, DYNAMODB_ENDPOINT: dynalite.endpoint, AWS_REGION: "eu-west-1" },
+      {
+        TABLE_NAME,
+        DYNAMODB_ENDPOINT: dynalite.endpoint,
+        AWS_REGION: "eu-west-1",
+        AUTH_ISSUER: auth.issuer,
+        AUTH_CLIENT_IDS: auth.clientIds.join(","),
+      },
       [
-        createTestALBEvent({ path: `/picus/${key}`, headers: { "x-request-id": "bundle-1" } }),
-        createTestALBEvent({ path: `/picus/${key}` }),
-        createTestALBEvent({ path: "/picus/nope" }),
+        createTestALBEvent({
+          path: `/picus/${key}`,
+          headers: { "x-request-id": "bundle-1", authorization },
+        }),
+        createTestALBEvent({ path: `/picus/${key}`, headers: { authorization } }),
+        createTestALBEvent({ path: "/picus/nope", headers: { authorization } }),
       ],
     );
 

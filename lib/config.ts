@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { AuthSettings } from "./auth";
 import type { DynamoClientSettings } from "./dynamo-client";
 import { CONTAINER_PORT } from "./routes";
 
@@ -42,6 +43,32 @@ export const storeEnvironment = z.object({
   ),
 });
 export type StoreEnvironment = z.infer<typeof storeEnvironment>;
+
+/** The token check's variables, for the service and the function (see lib/auth.ts). */
+export const authEnvironment = z.object({
+  AUTH_ISSUER: variable(z.url()),
+  AUTH_JWKS_URI: variable(z.url().optional()),
+  AUTH_CLIENT_IDS: variable(
+    z
+      .string()
+      .transform((list) =>
+        list
+          .split(",")
+          .map((id) => id.trim())
+          .filter((id) => id !== ""),
+      )
+      .pipe(z.array(z.string()).min(1, "must name at least one app client")),
+  ),
+});
+export type AuthEnvironment = z.infer<typeof authEnvironment>;
+
+export function authSettings(env: AuthEnvironment): AuthSettings {
+  return {
+    issuer: env.AUTH_ISSUER,
+    jwksUri: env.AUTH_JWKS_URI ?? `${env.AUTH_ISSUER}/.well-known/jwks.json`,
+    clientIds: env.AUTH_CLIENT_IDS,
+  };
+}
 
 /** Validates `env` against `schema`, or throws a ConfigError naming every variable that is wrong. */
 export function parseEnvironment<T extends z.ZodType>(

@@ -19,17 +19,42 @@ export function quote(value: string): string {
 /** A failure the client is told about as it is: its status and message make the ErrorBody. */
 export abstract class ApiError extends Error {
   abstract readonly statusCode: number;
+  /** Response headers the status calls for (Allow, WWW-Authenticate). */
+  readonly headers: Readonly<Record<string, string>> = {};
 }
 
 export class MethodNotAllowedError extends ApiError {
   override readonly name = "MethodNotAllowedError";
   readonly statusCode = 405;
-  constructor(
-    method: string,
-    path: string,
-    readonly allow: readonly string[],
-  ) {
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(method: string, path: string, allow: readonly string[]) {
     super(`${method} is not allowed on ${quote(path)}; use ${allow.join(" or ")}`);
+    this.headers = { allow: allow.join(", ") };
+  }
+}
+
+/** RFC 6750: no token, or one that is malformed, expired, forged or not for picus. */
+export class UnauthorizedError extends ApiError {
+  override readonly name = "UnauthorizedError";
+  readonly statusCode = 401;
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(message: string, tokenGiven: boolean) {
+    super(message);
+    const error = tokenGiven ? `, error="invalid_token", error_description=${quote(message)}` : "";
+    this.headers = { "www-authenticate": `Bearer realm="picus"${error}` };
+  }
+}
+
+/** RFC 6750: a valid token without the scope the route needs. */
+export class ForbiddenError extends ApiError {
+  override readonly name = "ForbiddenError";
+  readonly statusCode = 403;
+  override readonly headers: Readonly<Record<string, string>>;
+  constructor(scope: string) {
+    super(`The token does not carry the scope ${scope}`);
+    this.headers = {
+      "www-authenticate": `Bearer realm="picus", error="insufficient_scope", scope="${scope}"`,
+    };
   }
 }
 
@@ -78,6 +103,15 @@ export class StoreUnavailableError extends ApiError {
   readonly statusCode = 503;
   constructor(cause: unknown) {
     super("The data store is unavailable; try again shortly", { cause });
+  }
+}
+
+/** The issuer's signing keys cannot be fetched, so no token can be checked right now. */
+export class IssuerUnavailableError extends ApiError {
+  override readonly name = "IssuerUnavailableError";
+  readonly statusCode = 503;
+  constructor(cause: unknown) {
+    super("The token issuer's keys cannot be fetched; try again shortly", { cause });
   }
 }
 

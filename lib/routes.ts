@@ -33,14 +33,30 @@ export function matchesRoute(route: AlbRoute, method: string, path: string): boo
   return method.toUpperCase() === route.method && patternToRegExp(route.pathPattern).test(path);
 }
 
-/** Every route of the origin, service and function alike, for 405's `Allow` header. */
-const ORIGIN_ROUTES: readonly { method: string; path: RegExp }[] = [
+/** The OAuth 2.0 scopes of the resource server `picus`. */
+export const SCOPES = {
+  read: "picus/read",
+  write: "picus/write",
+  delete: "picus/delete",
+} as const;
+export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
+
+/**
+ * Every route of the origin, service and function alike, with the scope a caller's token must
+ * carry (none for the health routes): the one table behind 405's Allow header, the service's
+ * guard, the function's check and the OpenAPI document's security requirements.
+ */
+const ORIGIN_ROUTES: readonly { method: string; path: RegExp; scope?: Scope }[] = [
   { method: "GET", path: /^\/health$/ },
   { method: "GET", path: /^\/ready$/ },
-  { method: "GET", path: new RegExp(`^${API_PREFIX}/list$`) },
-  { method: "POST", path: new RegExp(`^${API_PREFIX}/put$`) },
-  { method: "GET", path: new RegExp(`^${API_PREFIX}/get/[^/]+$`) },
-  { method: "DELETE", path: new RegExp(`^${API_PREFIX}/(?!list$|put$|get$)[^/]+$`) },
+  { method: "GET", path: new RegExp(`^${API_PREFIX}/list$`), scope: SCOPES.read },
+  { method: "POST", path: new RegExp(`^${API_PREFIX}/put$`), scope: SCOPES.write },
+  { method: "GET", path: new RegExp(`^${API_PREFIX}/get/[^/]+$`), scope: SCOPES.read },
+  {
+    method: "DELETE",
+    path: new RegExp(`^${API_PREFIX}/(?!list$|put$|get$)[^/]+$`),
+    scope: SCOPES.delete,
+  },
 ];
 
 /** The methods the origin serves on `path` (HEAD with GET); empty for an unknown path. */
@@ -49,6 +65,12 @@ export function allowedMethods(path: string): string[] {
     (route) => route.method,
   );
   return methods.includes("GET") ? [...methods, "HEAD"] : methods;
+}
+
+/** The scope a request must carry, or undefined where no token is needed. */
+export function requiredScope(method: string, path: string): Scope | undefined {
+  const asked = method === "HEAD" ? "GET" : method;
+  return ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path))?.scope;
 }
 
 /** Headers on every API response: never cached, never sniffed as another type. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDynalite } from "../lib/dynalite";
+import { ALL_SCOPES } from "./token-issuer";
 import { startLocalStack, type LocalStack } from "./local-stack";
 
 interface ItemView {
@@ -11,8 +12,14 @@ interface ItemView {
   createdAt: string;
 }
 
+/** A request with a token carrying all three scopes. */
+function call(stack: LocalStack, path: string, init: RequestInit = {}) {
+  const authorization = `Bearer ${stack.issuer.sign(ALL_SCOPES)}`;
+  return fetch(`${stack.url}${path}`, { ...init, headers: { authorization, ...init.headers } });
+}
+
 async function put(stack: LocalStack, data: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${stack.url}/picus/put`, {
+  const response = await call(stack, "/picus/put", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(data),
@@ -22,7 +29,7 @@ async function put(stack: LocalStack, data: Record<string, unknown>): Promise<st
 }
 
 function del(stack: LocalStack, path: string, headers: Record<string, string> = {}) {
-  return fetch(`${stack.url}${path}`, { method: "DELETE", headers });
+  return call(stack, path, { method: "DELETE", headers });
 }
 
 describe("the local stack", () => {
@@ -50,10 +57,10 @@ describe("the local stack", () => {
 
     // Act
     const health = await fetch(`${stack.url}/health`);
-    const got = await fetch(`${stack.url}/picus/get/${key}`);
-    const list = await fetch(`${stack.url}/picus/list`);
+    const got = await call(stack, `/picus/get/${key}`);
+    const list = await call(stack, `/picus/list`);
     const deleted = await del(stack, `/picus/${key}`, { "x-request-id": "local-e2e-1" });
-    const gone = await fetch(`${stack.url}/picus/get/${key}`);
+    const gone = await call(stack, `/picus/get/${key}`);
     const deletedAgain = await del(stack, `/picus/${key}`);
 
     // Assess
@@ -103,8 +110,8 @@ describe("the local stack", () => {
 
     // Act
     stack = await startLocalStack({ port: 0, dataDir });
-    const got = await fetch(`${stack.url}/picus/get/${kept}`);
-    const gone = await fetch(`${stack.url}/picus/get/${removed}`);
+    const got = await call(stack, `/picus/get/${kept}`);
+    const gone = await call(stack, `/picus/get/${removed}`);
 
     // Assess
     expect(stack.tableCreated).toBe(false);

@@ -1,13 +1,21 @@
 import { mkdir } from "node:fs/promises";
-import type { AddressInfo } from "node:net";
 import { resolve } from "node:path";
 import { createApp } from "../app/src/app.factory";
 import { createDeleteItemHandler } from "../functions/src/delete-item";
-import { dynamoSettings, parseEnvironment, storeEnvironment } from "../lib/config";
+import { createAuthorizer } from "../lib/auth";
+import {
+  authEnvironment,
+  authSettings,
+  dynamoSettings,
+  parseEnvironment,
+  storeEnvironment,
+} from "../lib/config";
 import { createDocumentClient } from "../lib/dynamo-client";
 import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/dynalite";
+import { freePort } from "../lib/free-port";
 import { createLogger } from "../lib/logger";
 import { albBridge } from "./alb-bridge";
+import { LOCAL_CLIENT_ID, localIssuer, type LocalIssuer } from "./token-issuer";
 
 export const DEFAULT_TABLE_NAME = "picus-local";
 export const DEFAULT_REGION = "us-east-1";
@@ -20,6 +28,8 @@ export interface LocalStackOptions {
   /** A running DynamoDB-compatible store (e.g. DynamoDB Local); no dynalite is started when set. */
   dynamoEndpoint?: string;
   tableName?: string;
+  /** Where the token issuer keeps its signing key; a new key per start when unset. */
+  keyFile?: string;
 }
 
 export interface LocalStack {
@@ -31,6 +41,8 @@ export interface LocalStack {
   /** The dynalite data directory, or undefined when an external store is used. */
   readonly dataDir: string | undefined;
   readonly tableCreated: boolean;
+  /** Signs tokens the stack accepts. */
+  readonly issuer: LocalIssuer;
   /** Closes the service (draining in-flight requests), then the embedded store. */
   close(): Promise<void>;
 }
@@ -59,25 +71,35 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     const tableCreated = await createTableIfMissing(dynamoEndpoint, tableName);
 
+    // The issuer's URL names the port, so a free one is chosen before anything starts.
+    const port = options.port === 0 ? await freePort() : options.port;
+    const issuer = localIssuer(`http://127.0.0.1:${port}`, options.keyFile);
     Object.assign(process.env, {
       TABLE_NAME: tableName,
       AWS_REGION: process.env.AWS_REGION ?? DEFAULT_REGION,
       DYNAMODB_ENDPOINT: dynamoEndpoint,
+      AUTH_ISSUER: issuer.issuer,
+      AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
     });
-    const env = parseEnvironment(storeEnvironment, process.env);
+    const env = parseEnvironment(storeEnvironment.extend(authEnvironment.shape), process.env);
     const functionClient = createDocumentClient(dynamoSettings(env));
     started.push(() => Promise.resolve(functionClient.destroy()));
-    const deleteItem = createDeleteItemHandler({
-      documentClient: functionClient,
-      tableName: env.TABLE_NAME,
-      logger: createLogger(env.LOG_LEVEL),
-    });
+    const bridge = albBridge(
+      createDeleteItemHandler({
+        documentClient: functionClient,
+        tableName: env.TABLE_NAME,
+        logger: createLogger(env.LOG_LEVEL),
+        authorize: createAuthorizer(authSettings(env)),
+      }),
+    );
 
-    // The bridge goes in front of the service, as the ALB's rule is in front of its default target.
-    const app = await createApp({ edge: albBridge(deleteItem) });
+    // In front of the service, as the ALB's rule is in front of its default target: the issuer's
+    // JWKS, then the DELETE function.
+    const app = await createApp({
+      edge: (req, res, next) => issuer.serveJwks(req, res, () => bridge(req, res, next)),
+    });
     started.push(() => app.close());
-    await app.listen(options.port, "127.0.0.1");
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    await app.listen(port, "127.0.0.1");
 
     let closing: Promise<void> | undefined;
     return {
@@ -87,6 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       tableName,
       dataDir,
       tableCreated,
+      issuer,
       close: () => (closing ??= stopAll()),
     };
   } catch (error) {

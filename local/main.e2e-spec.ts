@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { ALL_SCOPES, localIssuer } from "./token-issuer";
 
 const ROOT = resolve(__dirname, "..");
 // Inside the repository, so the compiled files resolve node_modules as dist/ does.
@@ -75,12 +76,15 @@ describe("npm start (the compiled local entry)", () => {
     await rm(cwd, { recursive: true, force: true });
   });
 
+  const bearerFor = (url: string) =>
+    `Bearer ${localIssuer(url, join(cwd, ".data", "local-issuer-key.pem")).sign(ALL_SCOPES)}`;
+
   it("keeps data in .data/dynalite and shuts down cleanly on SIGTERM and SIGINT", async () => {
     // Prepare
     const first = await startMain(cwd);
     const put = await fetch(`${first.url}/picus/put`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", authorization: bearerFor(first.url) },
       body: JSON.stringify({ kept: true }),
     });
     const { key } = (await put.json()) as { key: string };
@@ -90,8 +94,10 @@ describe("npm start (the compiled local entry)", () => {
     const firstExit = await stop(first, "SIGTERM");
     const stopMs = Date.now() - startedStopping;
     const second = await startMain(cwd);
-    const got = await fetch(`${second.url}/picus/get/${key}`);
-    const deleted = await fetch(`${second.url}/picus/${key}`, { method: "DELETE" });
+    // The signing key kept under .data/ is the one the second start verifies with.
+    const headers = { authorization: bearerFor(second.url) };
+    const got = await fetch(`${second.url}/picus/get/${key}`, { headers });
+    const deleted = await fetch(`${second.url}/picus/${key}`, { method: "DELETE", headers });
     const secondExit = await stop(second, "SIGINT");
 
     // Assess

@@ -20,6 +20,7 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     port: env.PORT,
     dataDir: resolve(".data", "dynalite"),
+    keyFile: resolve(".data", "local-issuer-key.pem"),
     dynamoEndpoint: env.DYNAMODB_ENDPOINT,
     tableName: env.TABLE_NAME,
   }).catch((error: unknown) => {

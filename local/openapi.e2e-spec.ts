@@ -4,6 +4,7 @@ import { join } from "node:path";
 import request from "supertest";
 import { OpenApiConformance } from "../app/test/openapi-conformance";
 import { startLocalStack, type LocalStack } from "./local-stack";
+import { ALL_SCOPES } from "./token-issuer";
 
 const UNKNOWN_KEY = "3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b";
 
@@ -13,12 +14,14 @@ describe("DELETE responses on the one origin", () => {
   let dataDir: string;
   let stack: LocalStack;
   let openApi: OpenApiConformance;
+  let api: request.Agent;
 
   beforeAll(async () => {
     process.env.LOG_LEVEL = "silent";
     dataDir = await mkdtemp(join(tmpdir(), "picus-openapi-"));
     stack = await startLocalStack({ port: 0, dataDir });
     openApi = await OpenApiConformance.fetch(stack.url);
+    api = request.agent(stack.url).set("authorization", `Bearer ${stack.issuer.sign(ALL_SCOPES)}`);
   });
 
   afterAll(async () => {
@@ -27,14 +30,14 @@ describe("DELETE responses on the one origin", () => {
   });
 
   it("match the OpenAPI document", async () => {
-    const created = await request(stack.url).post("/picus/put").send({ a: 1 }).expect(201);
+    const created = await api.post("/picus/put").send({ a: 1 }).expect(201);
     const key = (created.body as { key: string }).key;
 
     const cases: [string, request.Response][] = [
-      [`/picus/${key}`, await request(stack.url).delete(`/picus/${key}`)],
-      [`/picus/${key}`, await request(stack.url).delete(`/picus/${key}`)],
-      [`/picus/${UNKNOWN_KEY}`, await request(stack.url).delete(`/picus/${UNKNOWN_KEY}`)],
-      ["/picus/not-a-key", await request(stack.url).delete("/picus/not-a-key")],
+      [`/picus/${key}`, await api.delete(`/picus/${key}`)],
+      [`/picus/${key}`, await api.delete(`/picus/${key}`)],
+      [`/picus/${UNKNOWN_KEY}`, await api.delete(`/picus/${UNKNOWN_KEY}`)],
+      ["/picus/not-a-key", await api.delete("/picus/not-a-key")],
     ];
 
     expect(cases.map(([, response]) => response.status)).toEqual([204, 404, 404, 400]);

@@ -7,10 +7,12 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/dynalite";
 import { freePort } from "../lib/free-port";
+import { ALL_SCOPES, LOCAL_CLIENT_ID, localIssuer } from "../local/token-issuer";
 
 const ROOT = resolve(__dirname, "..");
 const TABLE = "picus-prod-check";
@@ -42,6 +44,13 @@ async function main(): Promise<void> {
     await ensureTable(admin, TABLE);
     admin.destroy();
     const port = await freePort();
+    // The production build verifies tokens as in AWS; a local issuer serves its JWKS here.
+    const issuer = localIssuer(`http://127.0.0.1:${await freePort()}`);
+    const jwks = createServer((req, res) =>
+      issuer.serveJwks(req, res, () => res.writeHead(404).end()),
+    );
+    jwks.listen(Number(new URL(issuer.issuer).port), "127.0.0.1");
+    const authorization = `Bearer ${issuer.sign(ALL_SCOPES)}`;
     const service = spawn(process.execPath, ["dist/app/src/main.js"], {
       cwd: image,
       env: {
@@ -52,6 +61,8 @@ async function main(): Promise<void> {
         AWS_REGION: "us-east-1",
         DYNAMODB_ENDPOINT: dynalite.endpoint,
         LOG_LEVEL: "warn",
+        AUTH_ISSUER: issuer.issuer,
+        AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
       },
       stdio: ["ignore", "inherit", "inherit"],
     });
@@ -72,13 +83,14 @@ async function main(): Promise<void> {
       }
       const { key } = (await expectStatus(`${url}/picus/put`, 201, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", authorization },
         body: JSON.stringify({ check: "prod-build" }),
       })) as { key: string };
-      await expectStatus(`${url}/picus/get/${key}`, 200);
-      await expectStatus(`${url}/picus/list`, 200);
+      await expectStatus(`${url}/picus/get/${key}`, 200, { headers: { authorization } });
+      await expectStatus(`${url}/picus/list`, 200, { headers: { authorization } });
     } finally {
       service.kill("SIGTERM");
+      jwks.close();
     }
     const [code] = await exited;
     if (code !== 0) throw new Error(`the service exited with ${code} on SIGTERM`);

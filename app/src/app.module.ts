@@ -1,5 +1,7 @@
 import { Module } from "@nestjs/common";
 import { ConfigModule } from "@nestjs/config";
+import { APP_GUARD } from "@nestjs/core";
+import { AuthGuard } from "./auth/auth.guard";
 import { GracefulShutdown } from "./common/graceful-shutdown";
 import { LoggingModule } from "./common/logging.module";
 import { appConfig } from "./config/app.config";
@@ -15,6 +17,6 @@ import { ItemsModule } from "./items/items.module";
     HealthModule,
     ItemsModule,
   ],
-  providers: [GracefulShutdown],
+  providers: [GracefulShutdown, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AppModule {}

@@ -1,4 +1,3 @@
-import request from "supertest";
 import { errorBody } from "../../lib/errors";
 import { createLocalDynamoClient, ensureTable, startDynalite } from "../../lib/dynalite";
 import { startFaultyStore } from "../../lib/testing/faulty-store";
@@ -23,31 +22,31 @@ describe("when DynamoDB fails", () => {
 
   it("answers 503 quickly while the store is unreachable, and serves again once it is back", async () => {
     const port = await freePort();
-    useServiceEnv(`http://127.0.0.1:${port}`);
+    await useServiceEnv(`http://127.0.0.1:${port}`);
     app = await startApp();
-    const url = app.url;
+    const { api } = app;
 
     for (const send of [
-      () => request(url).get(`/picus/get/${UNKNOWN_KEY}`),
-      () => request(url).get("/picus/list"),
-      () => request(url).post("/picus/put").send({ a: 1 }),
-      () => request(url).get("/ready"),
+      () => api.get(`/picus/get/${UNKNOWN_KEY}`),
+      () => api.get("/picus/list"),
+      () => api.post("/picus/put").send({ a: 1 }),
+      () => api.get("/ready"),
     ]) {
       const { result, ms } = await timed(send);
       expect(result.status).toBe(503);
       expect(result.body).toEqual(UNAVAILABLE);
       expect(ms).toBeLessThan(2_000);
     }
-    await request(url).get("/health").expect(200);
+    await api.get("/health").expect(200);
 
     const store = await startDynalite({ port });
     try {
       const client = createLocalDynamoClient(store.endpoint);
       await ensureTable(client, TEST_TABLE);
       client.destroy();
-      await request(url).get("/ready").expect(200);
-      const created = await request(url).post("/picus/put").send({ back: true }).expect(201);
-      await request(url).get(created.headers.location).expect(200);
+      await api.get("/ready").expect(200);
+      const created = await api.post("/picus/put").send({ back: true }).expect(201);
+      await api.get(created.headers.location).expect(200);
     } finally {
       await app.close();
       app = undefined;
@@ -58,11 +57,11 @@ describe("when DynamoDB fails", () => {
   it("answers 503 when the table does not exist", async () => {
     const store = await startDynalite();
     try {
-      useServiceEnv(store.endpoint);
+      await useServiceEnv(store.endpoint);
       app = await startApp();
-      const response = await request(app.url).get(`/picus/get/${UNKNOWN_KEY}`);
+      const response = await app.api.get(`/picus/get/${UNKNOWN_KEY}`);
       expect(response.status).toBe(503);
-      await request(app.url).get("/ready").expect(503);
+      await app.api.get("/ready").expect(503);
     } finally {
       await app?.close();
       app = undefined;
@@ -73,13 +72,13 @@ describe("when DynamoDB fails", () => {
   it("gives up on a store that never answers after the configured timeout and attempts", async () => {
     const silent = await startFaultyStore();
     try {
-      useServiceEnv(silent.endpoint, {
+      await useServiceEnv(silent.endpoint, {
         DYNAMODB_REQUEST_TIMEOUT_MS: "200",
         DYNAMODB_MAX_ATTEMPTS: "2",
       });
       app = await startApp();
-      const url = app.url;
-      const { result, ms } = await timed(() => request(url).get(`/picus/get/${UNKNOWN_KEY}`));
+      const { api } = app;
+      const { result, ms } = await timed(() => api.get(`/picus/get/${UNKNOWN_KEY}`));
       expect(result.status).toBe(503);
       expect(result.body).toEqual(UNAVAILABLE);
       expect(ms).toBeGreaterThanOrEqual(400);
@@ -97,10 +96,10 @@ describe("when DynamoDB fails", () => {
       message: "The level of configured provisioned throughput for the table was exceeded",
     });
     try {
-      useServiceEnv(throttling.endpoint, { DYNAMODB_MAX_ATTEMPTS: "2" });
+      await useServiceEnv(throttling.endpoint, { DYNAMODB_MAX_ATTEMPTS: "2" });
       app = await startApp();
-      const url = app.url;
-      const { result, ms } = await timed(() => request(url).post("/picus/put").send({ a: 1 }));
+      const { api } = app;
+      const { result, ms } = await timed(() => api.post("/picus/put").send({ a: 1 }));
       expect(result.status).toBe(503);
       expect(result.body).toEqual(UNAVAILABLE);
       expect(throttling.calls()).toBe(2);

@@ -3,6 +3,7 @@ import { brotliCompressSync, deflateSync, gzipSync, zstdCompressSync } from "nod
 import request from "supertest";
 import { errorBody } from "../../lib/errors";
 import { rawRequest } from "./raw-request";
+import { ALL_SCOPES } from "../../lib/testing/issuer";
 import { MAX_LIST_LIMIT } from "../src/items/list-cursor";
 import { nestedObject, startStack, UNKNOWN_KEY, type TestApp } from "./test-app";
 
@@ -19,8 +20,9 @@ describe("items API against dynalite", () => {
     await stack.close();
   });
 
+  const bearer = () => `Bearer ${stack.issuer.sign(ALL_SCOPES)}`;
   const put = (body: string, contentType = "application/json") =>
-    request(stack.url).post("/picus/put").set("Content-Type", contentType).send(body);
+    stack.api.post("/picus/put").set("Content-Type", contentType).send(body);
 
   function expectError(response: request.Response, status: number, message?: RegExp): void {
     expect(response.status).toBe(status);
@@ -50,7 +52,7 @@ describe("items API against dynalite", () => {
       expect(created.body).toEqual({ key: expect.stringMatching(UUID_V4) });
       expect(created.headers.location).toBe(`/picus/get/${created.body.key}`);
 
-      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      const fetched = await stack.api.get(created.headers.location).expect(200);
       expect(fetched.body).toEqual({ key: created.body.key, data, createdAt: expect.any(String) });
       expect(new Date(fetched.body.createdAt).toISOString()).toBe(fetched.body.createdAt);
     });
@@ -71,21 +73,21 @@ describe("items API against dynalite", () => {
     it("accepts 64 KiB of JSON and more", async () => {
       const body = JSON.stringify({ blob: "x".repeat(64 * 1024), more: "y".repeat(200 * 1024) });
       const created = await put(body).expect(201);
-      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      const fetched = await stack.api.get(created.headers.location).expect(200);
       expect(JSON.stringify(fetched.body.data)).toBe(body);
     });
 
     it("accepts 32 levels of nesting", async () => {
       const data = nestedObject(32);
       const created = await put(JSON.stringify(data)).expect(201);
-      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      const fetched = await stack.api.get(created.headers.location).expect(200);
       expect(fetched.body.data).toEqual(data);
     });
 
     it("matches keys case-insensitively", async () => {
       const created = await put('{"a":1}').expect(201);
       const upper = String(created.body.key).toUpperCase();
-      const fetched = await request(stack.url).get(`/picus/get/${upper}`).expect(200);
+      const fetched = await stack.api.get(`/picus/get/${upper}`).expect(200);
       expect(fetched.body.key).toBe(created.body.key);
     });
   });
@@ -105,13 +107,14 @@ describe("items API against dynalite", () => {
 
     it("400 for an empty body", async () => {
       expectError(await put(""), 400, /empty/);
-      const noBody = await request(stack.url).post("/picus/put");
+      const noBody = await stack.api.post("/picus/put");
       expectError(noBody, 400, /empty/);
     });
 
     it("400 for bytes that are not UTF-8", async () => {
       const body = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]);
       const response = await rawRequest(stack.url, "POST", "/picus/put", body, {
+        authorization: bearer(),
         "Content-Type": "application/json",
       });
       expect(response.status).toBe(400);
@@ -140,11 +143,15 @@ describe("items API against dynalite", () => {
         "POST",
         "/picus/put",
         compress(Buffer.from(JSON.stringify(data))),
-        { "Content-Type": "application/json", "Content-Encoding": encoding },
+        {
+          authorization: bearer(),
+          "Content-Type": "application/json",
+          "Content-Encoding": encoding,
+        },
       );
       expect(created.status).toBe(201);
       const { key } = created.json() as { key: string };
-      const fetched = await request(stack.url).get(`/picus/get/${key}`).expect(200);
+      const fetched = await stack.api.get(`/picus/get/${key}`).expect(200);
       expect(fetched.body.data).toEqual(data);
     });
 
@@ -152,6 +159,7 @@ describe("items API against dynalite", () => {
       const bomb = gzipSync(Buffer.from(JSON.stringify({ blob: "x".repeat(2 * 1024 * 1024) })));
       expect(bomb.length).toBeLessThan(10_000);
       const response = await rawRequest(stack.url, "POST", "/picus/put", bomb, {
+        authorization: bearer(),
         "Content-Type": "application/json",
         "Content-Encoding": "gzip",
       });
@@ -166,6 +174,7 @@ describe("items API against dynalite", () => {
       ["compress", "{}", 415, /^The Content-Encoding "compress" is not supported; send the body/],
     ])("Content-Encoding %s with the body %j: %i", async (encoding, body, status, message) => {
       const response = await rawRequest(stack.url, "POST", "/picus/put", Buffer.from(body), {
+        authorization: bearer(),
         "Content-Type": "application/json",
         "Content-Encoding": encoding,
       });
@@ -178,7 +187,9 @@ describe("items API against dynalite", () => {
     });
 
     it("415 when a body has no content type", async () => {
-      const response = await rawRequest(stack.url, "POST", "/picus/put", Buffer.from('{"a":1}'));
+      const response = await rawRequest(stack.url, "POST", "/picus/put", Buffer.from('{"a":1}'), {
+        authorization: bearer(),
+      });
       expect(response.status).toBe(415);
       expect(response.json()).toEqual(errorBody(415, "The request body must be application/json"));
     });
@@ -252,20 +263,20 @@ describe("items API against dynalite", () => {
       ["-0", 0],
     ])("stores %s and returns the same number", async (text, value) => {
       const created = await put(`{"n":${text}}`).expect(201);
-      const fetched = await request(stack.url).get(created.headers.location).expect(200);
+      const fetched = await stack.api.get(created.headers.location).expect(200);
       expect(fetched.body.data).toEqual({ n: value });
     });
   });
 
   describe("GET /picus/get/{key}", () => {
     it("404 for an unknown key", async () => {
-      expectError(await request(stack.url).get(`/picus/get/${UNKNOWN_KEY}`), 404, /No item/);
+      expectError(await stack.api.get(`/picus/get/${UNKNOWN_KEY}`), 404, /No item/);
     });
 
     it.each(["not-a-uuid", "12345", "3f1c2a0e-5b6d-1e7f-8a9b-0c1d2e3f4a5b", "%FF", "%E2%82"])(
       "400 for the key %s",
       async (key) => {
-        expectError(await request(stack.url).get(`/picus/get/${key}`), 400);
+        expectError(await stack.api.get(`/picus/get/${key}`), 400);
       },
     );
   });
@@ -275,15 +286,13 @@ describe("items API against dynalite", () => {
     ["GET", `/picus/get/${UNKNOWN_KEY}?x=1`],
     ["GET", `/picus/get/${UNKNOWN_KEY}?__proto__=1`],
   ])("400 for a query parameter %s %s does not take", async (method, path) => {
-    const response = await request(stack.url)
-      [method === "POST" ? "post" : "get"](path)
-      .send({ a: 1 });
+    const response = await stack.api[method === "POST" ? "post" : "get"](path).send({ a: 1 });
     expectError(response, 400, /^property (x|__proto__) should not exist$/);
   });
 
   describe("POST /picus/put with an Idempotency-Key", () => {
     const putWithKey = (idempotencyKey: string, body: object) =>
-      request(stack.url).post("/picus/put").set("Idempotency-Key", idempotencyKey).send(body);
+      stack.api.post("/picus/put").set("Idempotency-Key", idempotencyKey).send(body);
 
     it("stores once and answers every retry with the first put's key and Location", async () => {
       const idempotencyKey = randomUUID();
@@ -297,7 +306,7 @@ describe("items API against dynalite", () => {
         expect(retry.body).toEqual(first.body);
         expect(retry.headers.location).toBe(first.headers.location);
       }
-      const stored = await request(stack.url).get(first.headers.location).expect(200);
+      const stored = await stack.api.get(first.headers.location).expect(200);
       expect(stored.body.data).toEqual({ order: 1 });
     });
 
@@ -314,7 +323,7 @@ describe("items API against dynalite", () => {
       const idempotencyKey = randomUUID();
       const first = await putWithKey(idempotencyKey, { v: 1 }).expect(201);
       expectError(await putWithKey(idempotencyKey, { v: 2 }), 409, /Idempotency-Key was used/);
-      const stored = await request(stack.url).get(first.headers.location).expect(200);
+      const stored = await stack.api.get(first.headers.location).expect(200);
       expect(stored.body.data).toEqual({ v: 1 });
     });
 
@@ -357,7 +366,7 @@ describe("items API against dynalite", () => {
       "constructor=1",
       "limit=2&__proto__=1",
     ])("400 for ?%s", async (query) => {
-      expectError(await request(stack.url).get(`/picus/list?${query}`), 400);
+      expectError(await stack.api.get(`/picus/list?${query}`), 400);
     });
 
     it.each([
@@ -369,26 +378,26 @@ describe("items API against dynalite", () => {
       ["limit=1&limit=2", "limit must be given once"],
       ["cursor=a&cursor=b", "cursor must be given once"],
     ])("says exactly what is wrong with ?%s", async (query, message) => {
-      const response = await request(stack.url).get(`/picus/list?${query}`);
+      const response = await stack.api.get(`/picus/list?${query}`);
       expectError(response, 400, new RegExp(`^${message}$`));
     });
 
     it("names a parameter without a name as such", async () => {
-      const response = await request(stack.url).get("/picus/list?=1");
+      const response = await stack.api.get("/picus/list?=1");
       expectError(response, 400, /^property without a name should not exist$/);
     });
 
     it.each(["unexpected", "__proto__", "constructor"])(
       "names the unknown parameter %s",
       async (name) => {
-        const response = await request(stack.url).get(`/picus/list?limit=2&${name}=1`);
+        const response = await stack.api.get(`/picus/list?limit=2&${name}=1`);
         expectError(response, 400, new RegExp(`^property ${name} should not exist$`));
       },
     );
 
     it("accepts a well-formed cursor for a key that no longer exists", async () => {
       const cursor = Buffer.from(JSON.stringify({ id: UNKNOWN_KEY })).toString("base64url");
-      const response = await request(stack.url).get(`/picus/list?cursor=${cursor}`).expect(200);
+      const response = await stack.api.get(`/picus/list?cursor=${cursor}`).expect(200);
       expect(Array.isArray(response.body.items)).toBe(true);
     });
   });
@@ -407,7 +416,7 @@ describe("items API against dynalite", () => {
       let cursor: string | null = null;
       do {
         const query: string = cursor === null ? "" : `&cursor=${cursor}`;
-        const page = await request(stack.url).get(`/picus/list?limit=${MAX_LIST_LIMIT}${query}`);
+        const page = await stack.api.get(`/picus/list?limit=${MAX_LIST_LIMIT}${query}`);
         expect(page.status).toBe(200);
         for (const item of page.body.items) stored.set(item.key, item.data);
         cursor = page.body.nextCursor;

@@ -1,4 +1,3 @@
-import request from "supertest";
 import { MAX_LIST_LIMIT } from "../src/items/list-cursor";
 import { startStack, type TestApp } from "./test-app";
 
@@ -19,7 +18,7 @@ describe("GET /picus/list across more than 1 MB of items", () => {
     for (let start = 0; start < bodies.length; start += 16) {
       const batch = bodies.slice(start, start + 16);
       const responses = await Promise.all(
-        batch.map((body) => request(stack.url).post("/picus/put").send(body).expect(201)),
+        batch.map((body) => stack.api.post("/picus/put").send(body).expect(201)),
       );
       responses.forEach((response, index) => expected.set(response.body.key, batch[index]));
     }
@@ -37,7 +36,7 @@ describe("GET /picus/list across more than 1 MB of items", () => {
       const params = new URLSearchParams();
       if (limit !== undefined) params.set("limit", String(limit));
       if (cursor !== null) params.set("cursor", cursor);
-      const response = await request(stack.url).get(`/picus/list?${params.toString()}`);
+      const response = await stack.api.get(`/picus/list?${params.toString()}`);
       expect(response.status).toBe(200);
       expect(response.body.items.length).toBeLessThanOrEqual(limit ?? 25);
       // A page never comes back empty: an exactly full last page carries no cursor.
@@ -53,7 +52,7 @@ describe("GET /picus/list across more than 1 MB of items", () => {
   }
 
   it("stops a page at DynamoDB's 1 MB Scan page and hands out a cursor", async () => {
-    const response = await request(stack.url).get(`/picus/list?limit=${MAX_LIST_LIMIT}`);
+    const response = await stack.api.get(`/picus/list?limit=${MAX_LIST_LIMIT}`);
     expect(response.status).toBe(200);
     expect(response.body.items.length).toBeLessThan(LARGE_ITEMS + SMALL_ITEMS);
     expect(response.text.length).toBeLessThan(1.1 * 1024 * 1024);

@@ -5,7 +5,10 @@ import request from "supertest";
 export interface OpenApiDocument {
   openapi: string;
   paths: Record<string, Record<string, { responses: Record<string, ResponseObject> }>>;
-  components: { schemas: Record<string, Record<string, unknown>> };
+  components: {
+    schemas: Record<string, Record<string, unknown>>;
+    securitySchemes?: Record<string, unknown>;
+  };
 }
 
 interface ResponseObject {

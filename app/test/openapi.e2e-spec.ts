@@ -44,6 +44,8 @@ describe("the OpenAPI document", () => {
     expect(Object.keys(document.paths["/picus/{key}"]?.delete?.responses ?? {}).sort()).toEqual([
       "204",
       "400",
+      "401",
+      "403",
       "404",
       "405",
       "408",
@@ -61,7 +63,7 @@ describe("the OpenAPI document", () => {
   });
 
   it("serves Swagger UI at /docs", async () => {
-    const response = await request(stack.url).get("/docs").redirects(1).expect(200);
+    const response = await stack.api.get("/docs").redirects(1).expect(200);
     expect(response.text).toMatch(/swagger-ui/i);
   });
 
@@ -76,34 +78,47 @@ describe("the OpenAPI document", () => {
     expect(error?.({ statusCode: 404, error: "Not Found" })).toBe(false);
   });
 
+  it("declares the bearer scheme and each operation's scope, as lib/routes.ts requires them", () => {
+    expect(document.components?.securitySchemes?.bearer).toMatchObject({
+      type: "http",
+      scheme: "bearer",
+    });
+    const scopes = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, operation]) => [
+        `${method.toUpperCase()} ${path}`,
+        (operation as { "x-required-scope"?: string })["x-required-scope"],
+      ]),
+    );
+    expect(Object.fromEntries(scopes)).toEqual({
+      "GET /health": undefined,
+      "GET /ready": undefined,
+      "GET /picus/list": "picus/read",
+      "POST /picus/put": "picus/write",
+      "GET /picus/get/{key}": "picus/read",
+      "DELETE /picus/{key}": "picus/delete",
+    });
+  });
+
   it("matches real responses of every route", async () => {
-    const url = stack.url;
-    const created = await request(url)
-      .post("/picus/put")
-      .send({ a: [1, { b: null }] });
+    const { api } = stack;
+    const created = await api.post("/picus/put").send({ a: [1, { b: null }] });
     const location = String(created.headers.location);
     const cases: [string, string, request.Response][] = [
       ["post", "/picus/put", created],
-      ["post", "/picus/put", await request(url).post("/picus/put").type("json").send("[]")],
-      ["post", "/picus/put", await request(url).post("/picus/put").type("text").send("{}")],
-      [
-        "post",
-        "/picus/put",
-        await request(url)
-          .post("/picus/put")
-          .send({ blob: "x".repeat(410 * 1024) }),
-      ],
-      ["post", "/picus/put", await request(url).post("/picus/put").send(nestedObject(40))],
-      ["get", location, await request(url).get(location)],
-      ["get", `/picus/get/${UNKNOWN_KEY}`, await request(url).get(`/picus/get/${UNKNOWN_KEY}`)],
-      ["get", "/picus/get/nope", await request(url).get("/picus/get/nope")],
-      ["get", "/picus/list", await request(url).get("/picus/list?limit=1")],
-      ["get", "/picus/list", await request(url).get("/picus/list")],
-      ["get", "/picus/list", await request(url).get("/picus/list?limit=zero")],
-      ["get", "/health", await request(url).get("/health")],
-      ["get", "/ready", await request(url).get("/ready")],
-      ["get", "/picus/list", await request(url).post("/picus/list")],
-      ["get", "/picus/list", await request(url).get("/picus/list?x=1")],
+      ["post", "/picus/put", await api.post("/picus/put").type("json").send("[]")],
+      ["post", "/picus/put", await api.post("/picus/put").type("text").send("{}")],
+      ["post", "/picus/put", await api.post("/picus/put").send({ blob: "x".repeat(410 * 1024) })],
+      ["post", "/picus/put", await api.post("/picus/put").send(nestedObject(40))],
+      ["get", location, await api.get(location)],
+      ["get", `/picus/get/${UNKNOWN_KEY}`, await api.get(`/picus/get/${UNKNOWN_KEY}`)],
+      ["get", "/picus/get/nope", await api.get("/picus/get/nope")],
+      ["get", "/picus/list", await api.get("/picus/list?limit=1")],
+      ["get", "/picus/list", await api.get("/picus/list")],
+      ["get", "/picus/list", await api.get("/picus/list?limit=zero")],
+      ["get", "/health", await api.get("/health")],
+      ["get", "/ready", await api.get("/ready")],
+      ["get", "/picus/list", await api.post("/picus/list")],
+      ["get", "/picus/list", await api.get("/picus/list?x=1")],
     ];
     expect(cases.map(([, , response]) => response.status)).toEqual([
       201, 400, 415, 413, 422, 200, 404, 400, 200, 200, 400, 200, 200, 405, 400,

@@ -13,6 +13,8 @@ import {
   type DynaliteServer,
 } from "../../lib/dynalite";
 import { freePort } from "../../lib/free-port";
+import type { AuthSettings } from "../../lib/auth";
+import { ALL_SCOPES, testAuthSettings, testIssuer } from "../../lib/testing/issuer";
 import { TEST_TABLE } from "./test-app";
 
 const ROOT = resolve(__dirname, "../..");
@@ -76,6 +78,7 @@ describe("the compiled service, run as a process", () => {
   let entry: string;
   let store: DynaliteServer;
   const running: ServiceProcess[] = [];
+  let auth: AuthSettings;
 
   beforeAll(async () => {
     buildDir = await mkdtemp(join(tmpdir(), "picus-build-"));
@@ -83,6 +86,7 @@ describe("the compiled service, run as a process", () => {
     const config = join(ROOT, "app/tsconfig.build.json");
     await promisify(execFile)(process.execPath, [tsc, "-p", config, "--outDir", buildDir]);
     entry = join(buildDir, "app/src/main.js");
+    auth = await testAuthSettings();
     store = await startDynalite();
     const client = createLocalDynamoClient(store.endpoint);
     await ensureTable(client, TEST_TABLE);
@@ -103,6 +107,8 @@ describe("the compiled service, run as a process", () => {
       DYNAMODB_ENDPOINT: store.endpoint,
       PORT: String(await freePort()),
       LOG_LEVEL: "info",
+      AUTH_ISSUER: auth.issuer,
+      AUTH_CLIENT_IDS: auth.clientIds.join(","),
       ...extraEnv,
     });
     running.push(service);
@@ -158,6 +164,7 @@ describe("the compiled service, run as a process", () => {
     expect((await get(`${service.url}/health`, {}, keepAlive)).status).toBe(200);
 
     const body = Buffer.from(JSON.stringify({ inFlight: true, padding: "x".repeat(1000) }));
+    const bearer = `Bearer ${(await testIssuer()).sign(ALL_SCOPES)}`;
     const response = new Promise<{ status: number; body: string; connection?: string }>(
       (done, fail) => {
         const req = httpRequest(
@@ -165,7 +172,11 @@ describe("the compiled service, run as a process", () => {
           {
             method: "POST",
             agent: false,
-            headers: { "Content-Type": "application/json", "Content-Length": body.length },
+            headers: {
+              "Content-Type": "application/json",
+              "Content-Length": body.length,
+              Authorization: bearer,
+            },
           },
           (res) => {
             let text = "";

@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { readdirSync } from "node:fs";
 import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import request from "supertest";
+import { ALL_SCOPES } from "../../lib/testing/issuer";
 import { rawExchange } from "./raw-request";
 import { startStack, type TestApp } from "./test-app";
 
@@ -18,12 +18,12 @@ describe("service basics", () => {
   });
 
   it("GET /health answers 200 {status: ok}", async () => {
-    const response = await request(stack.url).get("/health").expect(200);
+    const response = await stack.api.get("/health").expect(200);
     expect(response.body).toEqual({ status: "ok" });
   });
 
   it("GET /ready answers 200 when the table is there", async () => {
-    const response = await request(stack.url).get("/ready").expect(200);
+    const response = await stack.api.get("/ready").expect(200);
     expect(response.body).toEqual({ status: "ok" });
   });
 
@@ -32,7 +32,7 @@ describe("service basics", () => {
     ["GET", "/picus"],
     ["GET", "/picus/get"],
   ])("%s %s is a 404 with the error body", async (method, path) => {
-    const response = await request(stack.url)[method.toLowerCase() as "get"](path);
+    const response = await stack.api[method.toLowerCase() as "get"](path);
     expect(response.status).toBe(404);
     expect(response.body).toEqual({
       statusCode: 404,
@@ -48,16 +48,14 @@ describe("service basics", () => {
     ["GET", "/picus/3f1c2a0e-5b6d-4e7f-8a9b-0c1d2e3f4a5b", "DELETE"],
     ["DELETE", "/health", "GET, HEAD"],
   ])("%s %s is a 405 with Allow: %s", async (method, path, allow) => {
-    const response = await request(stack.url)[method.toLowerCase() as "get"](path);
+    const response = await stack.api[method.toLowerCase() as "get"](path);
     expect(response.status).toBe(405);
     expect(response.headers.allow).toBe(allow);
     expect(response.body).toMatchObject({ statusCode: 405, error: "Method Not Allowed" });
   });
 
   it("quotes at most 120 characters of an unknown path", async () => {
-    const response = await request(stack.url)
-      .get(`/${"x".repeat(16_000)}`)
-      .expect(404);
+    const response = await stack.api.get(`/${"x".repeat(12_000)}`).expect(404);
     expect(response.body.message.length).toBeLessThan(150);
   });
 
@@ -69,26 +67,26 @@ describe("service basics", () => {
 
   it("marks API responses no-store and nosniff, and gives the docs page a content security policy", async () => {
     const responses = await Promise.all([
-      request(stack.url).get("/health"),
-      request(stack.url).get("/picus/list"),
-      request(stack.url).get("/nope"),
+      stack.api.get("/health"),
+      stack.api.get("/picus/list"),
+      stack.api.get("/nope"),
     ]);
     for (const response of responses) {
       expect(response.headers["cache-control"]).toBe("no-store");
       expect(response.headers["x-content-type-options"]).toBe("nosniff");
     }
-    const docs = await request(stack.url).get("/docs/").expect(200);
+    const docs = await stack.api.get("/docs/").expect(200);
     expect(docs.headers["content-security-policy"]).toContain("default-src 'self'");
   });
 
   it("matches paths as the load balancer does: case-sensitively, without a trailing slash", async () => {
-    const put = await request(stack.url)
+    const put = await stack.api
       .post("/picus/put")
       .set("Content-Type", "application/json")
       .send("{}")
       .expect(201);
     const key = (put.body as { key: string }).key;
-    await request(stack.url).get(`/picus/get/${key}`).expect(200);
+    await stack.api.get(`/picus/get/${key}`).expect(200);
 
     for (const [method, path] of [
       ["GET", `/picus/get/${key}/`],
@@ -100,8 +98,7 @@ describe("service basics", () => {
       ["POST", "/picus/put/"],
       ["POST", "/PICUS/PUT"],
     ]) {
-      const response = await request(stack.url)
-        [method.toLowerCase() as "get"](path)
+      const response = await stack.api[method.toLowerCase() as "get"](path)
         .set("Content-Type", "application/json")
         .send(method === "POST" ? "{}" : undefined);
       expect({ method, path, status: response.status, body: response.body }).toEqual({
@@ -115,7 +112,7 @@ describe("service basics", () => {
 
   describe("x-request-id", () => {
     it("echoes the caller's x-request-id", async () => {
-      const response = await request(stack.url).get("/health").set("x-request-id", "abc-123");
+      const response = await stack.api.get("/health").set("x-request-id", "abc-123");
       expect(response.headers["x-request-id"]).toBe("abc-123");
     });
 
@@ -135,16 +132,16 @@ describe("service basics", () => {
 
     it("falls back to the load balancer's x-amzn-trace-id", async () => {
       const traceId = "Root=1-67891233-abcdef012345678912345678";
-      const response = await request(stack.url).get("/nope").set("x-amzn-trace-id", traceId);
+      const response = await stack.api.get("/nope").set("x-amzn-trace-id", traceId);
       expect(response.headers["x-request-id"]).toBe(traceId);
     });
 
     it("generates one when neither is given, also on errors", async () => {
       const responses = await Promise.all([
-        request(stack.url).get("/health"),
-        request(stack.url).post("/picus/put").set("Content-Type", "application/json").send("{"),
-        request(stack.url).post("/picus/put").set("Content-Type", "text/plain").send("x"),
-        request(stack.url).get("/picus/get/bad"),
+        stack.api.get("/health"),
+        stack.api.post("/picus/put").set("Content-Type", "application/json").send("{"),
+        stack.api.post("/picus/put").set("Content-Type", "text/plain").send("x"),
+        stack.api.get("/picus/get/bad"),
       ]);
       const ids = responses.map((response) => response.headers["x-request-id"]);
       ids.forEach((id) => expect(id).toMatch(/^[0-9a-f-]{36}$/));
@@ -152,7 +149,7 @@ describe("service basics", () => {
     });
 
     it("replaces an unusable x-request-id", async () => {
-      const response = await request(stack.url).get("/health").set("x-request-id", "x".repeat(300));
+      const response = await stack.api.get("/health").set("x-request-id", "x".repeat(300));
       expect(response.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
@@ -174,7 +171,7 @@ describe("service basics", () => {
   ])("answers %s with a 4xx or a closed connection, and keeps serving", async (_name, bytes) => {
     const raw = await rawExchange(stack.url, bytes);
     expect(raw === "" || /^HTTP\/1\.1 4\d\d /.test(raw)).toBe(true);
-    await request(stack.url).get("/health").expect(200);
+    await stack.api.get("/health").expect(200);
   });
 
   it("holds no socket after a flood of requests the parser rejects from clients that left", async () => {
@@ -210,13 +207,14 @@ describe("service basics", () => {
 
     expect(await connections()).toBeLessThanOrEqual(before);
     expect(descriptors()).toBeLessThanOrEqual(descriptorsBefore + 2);
-    await request(stack.url).get("/health").expect(200);
+    await stack.api.get("/health").expect(200);
   });
 
   it("still serves a put sent with Expect: 100-continue", async () => {
     const raw = await rawExchange(
       stack.url,
       "POST /picus/put HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n" +
+        `Authorization: Bearer ${stack.issuer.sign(ALL_SCOPES)}\r\n` +
         "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}",
       { halfClose: false },
     );

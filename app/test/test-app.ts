@@ -1,5 +1,8 @@
 import type { AddressInfo } from "node:net";
 import type { NestExpressApplication } from "@nestjs/platform-express";
+import request from "supertest";
+import { ALL_SCOPES, LOCAL_CLIENT_ID, testIssuer } from "../../lib/testing/issuer";
+import type { LocalIssuer } from "../../local/token-issuer";
 import { createApp } from "../src/app.factory";
 import {
   createLocalDynamoClient,
@@ -14,12 +17,21 @@ export interface TestApp {
   app: NestExpressApplication;
   /** The base URL the app listens on, e.g. `http://127.0.0.1:41234`. */
   url: string;
+  /** supertest against `url`, every request with a token carrying all three scopes. */
+  api: request.Agent;
+  issuer: LocalIssuer;
   close(): Promise<void>;
 }
 
 /** Sets the service's environment for one test file; jest gives each file its own process.env. */
-export function useServiceEnv(endpoint: string, overrides: Record<string, string> = {}): void {
+export async function useServiceEnv(
+  endpoint: string,
+  overrides: Record<string, string> = {},
+): Promise<void> {
+  const issuer = await testIssuer();
   Object.assign(process.env, {
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
     TABLE_NAME: TEST_TABLE,
     AWS_REGION: "us-east-1",
     DYNAMODB_ENDPOINT: endpoint,
@@ -35,7 +47,10 @@ export async function startApp(): Promise<TestApp> {
   const app = await createApp();
   await app.listen(0, "127.0.0.1");
   const { port } = app.getHttpServer().address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+  const url = `http://127.0.0.1:${port}`;
+  const issuer = await testIssuer();
+  const api = request.agent(url).set("authorization", `Bearer ${issuer.sign(ALL_SCOPES)}`);
+  return { app, url, api, issuer, close: () => app.close() };
 }
 
 /** A dynalite with the picus table, and the app in front of it. */
@@ -46,7 +61,7 @@ export async function startStack(
   const client = createLocalDynamoClient(store.endpoint);
   await ensureTable(client, TEST_TABLE);
   client.destroy();
-  useServiceEnv(store.endpoint, overrides);
+  await useServiceEnv(store.endpoint, overrides);
   const testApp = await startApp();
   return {
     ...testApp,

@@ -89,6 +89,9 @@ describe("ErrorBodyFilter", () => {
   function host(reqId: string, sent: { status?: number; body?: unknown }): ArgumentsHost {
     const response = {
       headersSent: false,
+      set() {
+        return this;
+      },
       status(code: number) {
         sent.status = code;
         return this;

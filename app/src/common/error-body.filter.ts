@@ -8,6 +8,7 @@ import {
 } from "@nestjs/common";
 import type { Request, Response } from "express";
 import {
+  ApiError,
   errorBody,
   MethodNotAllowedError,
   quote,
@@ -89,8 +90,7 @@ export class ErrorBodyFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const response = http.getResponse<Response>();
     const exception = routeMiss(thrown, http.getRequest<Request>()) ?? thrown;
-    if (exception instanceof MethodNotAllowedError)
-      response.setHeader("allow", exception.allow.join(", "));
+    if (exception instanceof ApiError) response.set(exception.headers);
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
       const level = body.statusCode === 503 ? "warn" : "error";

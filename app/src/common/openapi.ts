@@ -2,7 +2,7 @@ import type { INestApplication } from "@nestjs/common";
 import helmet from "helmet";
 import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from "@nestjs/swagger";
 import { ITEM_KEY_SCHEMA } from "../../../lib/item-key";
-import { API_PREFIX } from "../../../lib/routes";
+import { API_PREFIX, requiredScope } from "../../../lib/routes";
 import { ErrorBodyDto } from "./error-body.dto";
 import { REQUEST_ID_HEADER } from "../../../lib/request-id";
 
@@ -54,6 +54,14 @@ function addDeleteItemOperation(document: OpenAPIObject): void {
 }
 
 type ResponseObject = { description?: string; headers?: object; content?: object };
+type OperationObject = {
+  responses?: Record<string, ResponseObject>;
+  security?: Record<string, string[]>[];
+  description?: string;
+  "x-required-scope"?: string;
+};
+
+const BEARER = "bearer";
 
 /** An answer Node's HTTP parser (in AWS, the load balancer) gives before any route runs. */
 const parserResponse = (description: string) => ({
@@ -66,10 +74,27 @@ const parserResponse = (description: string) => ({
  * code writes carries the request id (the load balancer's own HTML answers do not).
  */
 function addCommonResponses(document: OpenAPIObject): void {
-  for (const pathItem of Object.values(document.paths)) {
-    for (const operation of Object.values(pathItem)) {
-      const responses = (operation as { responses?: Record<string, ResponseObject> }).responses;
+  for (const [path, pathItem] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(pathItem) as [string, OperationObject][]) {
+      const responses = operation.responses;
       if (responses === undefined) continue;
+      const scope = requiredScope(method.toUpperCase(), path);
+      if (scope !== undefined) {
+        operation.security = [{ [BEARER]: [] }];
+        operation["x-required-scope"] = scope;
+        operation.description =
+          `${operation.description ?? ""}\n\nNeeds a token with the scope ${scope}.`.trim();
+        responses["401"] ??= {
+          ...errorResponse(
+            "No token, or one that is malformed, expired or not from picus's issuer",
+          ),
+          headers: { "WWW-Authenticate": { schema: { type: "string" } } },
+        };
+        responses["403"] ??= {
+          ...errorResponse(`The token does not carry ${scope}`),
+          headers: { "WWW-Authenticate": { schema: { type: "string" } } },
+        };
+      }
       responses["405"] ??= {
         ...errorResponse("Another method: the Allow header names the ones this path serves"),
         headers: { Allow: { schema: { type: "string" } } },
@@ -129,6 +154,18 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle("picus")
     .setDescription(CONTRACT)
     .setVersion("1")
+    .addBearerAuth(
+      {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT",
+        description:
+          "An OAuth 2.0 access token (client credentials) from the stack's Cognito token " +
+          "endpoint with the scopes picus/read, picus/write or picus/delete; locally, " +
+          "`npm run -s token`. Each operation names the scope it needs in x-required-scope.",
+      },
+      BEARER,
+    )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
   addDeleteItemOperation(document);

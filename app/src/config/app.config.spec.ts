@@ -1,7 +1,13 @@
 import { ConfigError } from "../../../lib/config";
 import { loadAppConfig } from "./app.config";
 
-const REQUIRED = { TABLE_NAME: "picus", AWS_REGION: "eu-west-1" };
+const ISSUER = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc";
+const REQUIRED = {
+  TABLE_NAME: "picus",
+  AWS_REGION: "eu-west-1",
+  AUTH_ISSUER: ISSUER,
+  AUTH_CLIENT_IDS: "client-a, client-b",
+};
 
 describe("loadAppConfig", () => {
   it("applies the documented defaults", () => {
@@ -15,6 +21,11 @@ describe("loadAppConfig", () => {
         connectTimeoutMs: 1000,
         requestTimeoutMs: 1000,
         maxAttempts: 3,
+      },
+      auth: {
+        issuer: ISSUER,
+        jwksUri: `${ISSUER}/.well-known/jwks.json`,
+        clientIds: ["client-a", "client-b"],
       },
     });
   });
@@ -60,6 +71,8 @@ describe("loadAppConfig", () => {
     expect(message).toMatch(/^Invalid configuration:/);
     for (const expected of [
       /TABLE_NAME is not set/,
+      /AUTH_ISSUER is not set/,
+      /AUTH_CLIENT_IDS is not set/,
       /AWS_REGION is not set/,
       /PORT is invalid \("eighty"\)/,
       /DYNAMODB_ENDPOINT is invalid/,

@@ -1,5 +1,8 @@
 import { registerAs } from "@nestjs/config";
+import type { AuthSettings } from "../../../lib/auth";
 import {
+  authEnvironment,
+  authSettings,
   dynamoSettings,
   parseEnvironment,
   portVariable,
@@ -9,13 +12,16 @@ import {
 import type { DynamoClientSettings } from "../../../lib/dynamo-client";
 
 /** The environment variables the service reads, as documented in the README. */
-export const serviceEnvironment = storeEnvironment.extend({ PORT: portVariable });
+export const serviceEnvironment = storeEnvironment
+  .extend(authEnvironment.shape)
+  .extend({ PORT: portVariable });
 
 export interface AppConfig {
   port: number;
   logLevel: LogLevel;
   tableName: string;
   dynamodb: DynamoClientSettings;
+  auth: AuthSettings;
 }
 
 /** Validates the environment once, at start-up; a ConfigError names every variable that is wrong. */
@@ -26,6 +32,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: vars.LOG_LEVEL,
     tableName: vars.TABLE_NAME,
     dynamodb: dynamoSettings(vars),
+    auth: authSettings(vars),
   };
 }
 

@@ -11,7 +11,9 @@ import {
 } from "../../../lib/dynalite";
 import { createLogger } from "../../../lib/logger";
 import { startFaultyStore } from "../../../lib/testing/faulty-store";
-import { createTestALBEvent } from "../../test/alb-event";
+import { createAuthorizer, type Authorize } from "../../../lib/auth";
+import { ALL_SCOPES, testAuthSettings, testIssuer } from "../../../lib/testing/issuer";
+import { createTestALBEvent, type TestALBEventOptions } from "../../test/alb-event";
 import { createDeleteItemHandler, handler as lambdaHandler, type DeleteItemHandler } from ".";
 
 const TABLE_NAME = "picus-handler-test";
@@ -35,6 +37,11 @@ describe("the DELETE handler against dynalite", () => {
   let store: DynamoDBDocumentClient;
   let handler: DeleteItemHandler;
   let logLines: string[];
+  let authorize: Authorize;
+  let bearer: string;
+
+  const authorized = (options: TestALBEventOptions = {}) =>
+    createTestALBEvent({ ...options, headers: { authorization: bearer, ...options.headers } });
 
   function handlerFor(store: DynamoDBDocumentClient, tableName = TABLE_NAME): DeleteItemHandler {
     const destination = { write: (line: string) => void logLines.push(line) };
@@ -42,6 +49,7 @@ describe("the DELETE handler against dynalite", () => {
       documentClient: store,
       tableName,
       logger: createLogger("info", destination),
+      authorize,
     });
   }
 
@@ -51,6 +59,8 @@ describe("the DELETE handler against dynalite", () => {
     await ensureTable(admin, TABLE_NAME);
     admin.destroy();
     store = storeAt(dynalite.endpoint);
+    authorize = createAuthorizer(await testAuthSettings());
+    bearer = `Bearer ${(await testIssuer()).sign(ALL_SCOPES)}`;
   });
 
   afterAll(async () => {
@@ -82,7 +92,7 @@ describe("the DELETE handler against dynalite", () => {
   it("deletes an existing item with 204 and no body", async () => {
     // Prepare
     const key = await putItem();
-    const event = createTestALBEvent({ path: `/picus/${key}`, headers: { "x-request-id": "r-1" } });
+    const event = authorized({ path: `/picus/${key}`, headers: { "x-request-id": "r-1" } });
 
     // Act
     const result = await handler(event);
@@ -105,10 +115,10 @@ describe("the DELETE handler against dynalite", () => {
   it("answers 404 for a key that is not stored, also the second time", async () => {
     // Prepare
     const key = await putItem();
-    await handler(createTestALBEvent({ path: `/picus/${key}` }));
+    await handler(authorized({ path: `/picus/${key}` }));
 
     // Act
-    const result = await handler(createTestALBEvent({ path: `/picus/${key}` }));
+    const result = await handler(authorized({ path: `/picus/${key}` }));
 
     // Assess
     expect(result.statusCode).toBe(404);
@@ -125,7 +135,7 @@ describe("the DELETE handler against dynalite", () => {
     // Prepare
     const key = await putItem();
     const body = Buffer.from([0xde, 0xad, 0xbe, 0xef]).toString("base64");
-    const event = createTestALBEvent({ path: `/picus/${key}`, body, isBase64Encoded: true });
+    const event = authorized({ path: `/picus/${key}`, body, isBase64Encoded: true });
 
     // Act
     const result = await handler(event);
@@ -142,7 +152,7 @@ describe("the DELETE handler against dynalite", () => {
     ["broken percent-encoding", "/picus/%zz"],
   ])("answers 400 in the error shape for %s", async (_case, path) => {
     // Act
-    const result = await handler(createTestALBEvent({ path }));
+    const result = await handler(authorized({ path }));
 
     // Assess
     expect(result.statusCode).toBe(400);
@@ -161,16 +171,35 @@ describe("the DELETE handler against dynalite", () => {
     ["/picus/put", "POST"],
   ])("answers DELETE %s, a path of the service, 405 with Allow: %s", async (path, allow) => {
     // Act
-    const result = await handler(createTestALBEvent({ path }));
+    const result = await handler(authorized({ path }));
 
     // Assess
     expect(result.statusCode).toBe(405);
     expect(result.headers?.allow).toBe(allow);
   });
 
+  it("answers 401 without a token and 403 with a token lacking picus/delete, deleting nothing", async () => {
+    // Prepare
+    const key = await putItem();
+    const readOnly = `Bearer ${(await testIssuer()).sign(["picus/read", "picus/write"])}`;
+
+    // Act
+    const anonymous = await handler(createTestALBEvent({ path: `/picus/${key}` }));
+    const forbidden = await handler(
+      authorized({ path: `/picus/${key}`, headers: { authorization: readOnly } }),
+    );
+
+    // Assess
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers?.["www-authenticate"]).toBe('Bearer realm="picus"');
+    expect(forbidden.statusCode).toBe(403);
+    expect(forbidden.headers?.["www-authenticate"]).toContain('error="insufficient_scope"');
+    expect(await itemExists(key)).toBe(true);
+  });
+
   it("answers 405 to other methods", async () => {
     // Act
-    const result = await handler(createTestALBEvent({ method: "PATCH" }));
+    const result = await handler(authorized({ method: "PATCH" }));
 
     // Assess
     expect(result.statusCode).toBe(405);
@@ -183,7 +212,7 @@ describe("the DELETE handler against dynalite", () => {
     const key = await putItem();
 
     // Act
-    const result = await handler(createTestALBEvent({ path: `/picus/${key}` }), {
+    const result = await handler(authorized({ path: `/picus/${key}` }), {
       awsRequestId: "lambda-1",
     });
 
@@ -209,7 +238,7 @@ describe("the DELETE handler against dynalite", () => {
     const startedAt = Date.now();
 
     // Act
-    const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
+    const result = await isolated(authorized({ path: `/picus/${randomUUID()}` }));
 
     // Assess
     expect(Date.now() - startedAt).toBeLessThan(2000);
@@ -236,7 +265,7 @@ describe("the DELETE handler against dynalite", () => {
     const isolated = handlerFor(storeAt(denying.endpoint));
 
     // Act
-    const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
+    const result = await isolated(authorized({ path: `/picus/${randomUUID()}` }));
 
     // Assess
     expect(result.statusCode).toBe(500);
@@ -254,7 +283,7 @@ describe("the DELETE handler against dynalite", () => {
     const isolated = handlerFor(store, "picus-no-such-table");
 
     // Act
-    const result = await isolated(createTestALBEvent({ path: `/picus/${randomUUID()}` }));
+    const result = await isolated(authorized({ path: `/picus/${randomUUID()}` }));
 
     // Assess
     expect(errorOf(result)).toEqual({

@@ -2,9 +2,17 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { ALBEvent, ALBResult, Context } from "aws-lambda";
 import type { Logger } from "pino";
-import { dynamoSettings, parseEnvironment, storeEnvironment } from "../../../lib/config";
+import { createAuthorizer, type Authorize } from "../../../lib/auth";
+import {
+  authEnvironment,
+  authSettings,
+  dynamoSettings,
+  parseEnvironment,
+  storeEnvironment,
+} from "../../../lib/config";
 import { createDocumentClient } from "../../../lib/dynamo-client";
 import {
+  ApiError,
   errorBody,
   ItemNotFoundError,
   MethodNotAllowedError,
@@ -13,7 +21,12 @@ import {
 } from "../../../lib/errors";
 import { createLogger } from "../../../lib/logger";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../../../lib/request-id";
-import { allowedMethods, API_RESPONSE_HEADERS, DELETE_ITEM_ROUTE } from "../../../lib/routes";
+import {
+  allowedMethods,
+  API_RESPONSE_HEADERS,
+  DELETE_ITEM_ROUTE,
+  SCOPES,
+} from "../../../lib/routes";
 import { TABLE_HASH_KEY } from "../../../lib/table";
 import { albResult, bodyBytes, itemKeyFromPath } from "./alb";
 
@@ -21,6 +34,7 @@ export interface DeleteItemDependencies {
   documentClient: DynamoDBDocumentClient;
   tableName: string;
   logger: Logger;
+  authorize: Authorize;
 }
 
 export type DeleteItemHandler = (
@@ -66,12 +80,13 @@ export function createDeleteItemHandler(deps: DeleteItemDependencies): DeleteIte
           allow.length > 0 ? allow : ["DELETE"],
         );
       }
+      await deps.authorize(event.headers?.authorization, SCOPES.delete);
       key = itemKeyFromPath(event.path);
       await deleteItem(deps, key);
       result = albResult(204, headers);
     } catch (error) {
       failure = error;
-      if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(", ");
+      if (error instanceof ApiError) Object.assign(headers, error.headers);
       const body = toErrorBody(error);
       result = errorResult(body.statusCode, body.message, headers);
     }
@@ -106,11 +121,12 @@ let coldStart: DeleteItemHandler | undefined;
  */
 export const handler: DeleteItemHandler = async (event, context) => {
   coldStart ??= (() => {
-    const env = parseEnvironment(storeEnvironment, process.env);
+    const env = parseEnvironment(storeEnvironment.extend(authEnvironment.shape), process.env);
     return createDeleteItemHandler({
       documentClient: createDocumentClient(dynamoSettings(env)),
       tableName: env.TABLE_NAME,
       logger: createLogger(env.LOG_LEVEL),
+      authorize: createAuthorizer(authSettings(env)),
     });
   })();
   return coldStart(event, context);
