@@ -39,8 +39,48 @@ describe("loadSettings", () => {
     ["picus:logRetentionDays", "10", /logRetentionDays must be one of/],
     ["picus:cpuArchitecture", "arm", /must be one of ARM64, X86_64/],
     ["picus:availabilityZones", "1", /availabilityZones/],
+    ["picus:requireHttps", "true", /requireHttps is true: set picus:domainName/],
+    ["picus:domainName", "api.picus.acme.test", /set together or not at all/],
+    ["picus:authDomainPrefix", "picus-aws-dev", /not a valid Cognito prefix/],
+    ["picus:wafRateLimit", "5", /wafRateLimit/],
+    [
+      "picus:apiClients",
+      JSON.stringify([{ name: "billing", scopes: ["picus/admin"] }]),
+      /apiClients is invalid/,
+    ],
+    [
+      "picus:apiClients",
+      JSON.stringify([{ name: "smoke", scopes: ["picus/read"] }]),
+      /smoke is the pipeline's own client/,
+    ],
+    [
+      "picus:apiClients",
+      JSON.stringify([
+        { name: "billing", scopes: ["picus/read"] },
+        { name: "billing", scopes: ["picus/write"] },
+      ]),
+      /names must be unique/,
+    ],
   ])("rejects %s = %s with a clear message", (key, value, message) => {
     expect(() => settingsWith({ [key]: value })).toThrow(message);
+  });
+
+  it("reads the domain and the consumers' clients", () => {
+    const settings = settingsWith({
+      "picus:requireHttps": "true",
+      "picus:domainName": "api.picus.acme.test",
+      "picus:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+      "picus:apiClients": JSON.stringify([{ name: "billing", scopes: ["picus/read"] }]),
+    });
+    expect(settings.edge.domain).toEqual({
+      name: "api.picus.acme.test",
+      hostedZoneId: "Z0123456789ABCDEFGHIJ",
+    });
+    expect(settings.identity).toEqual({
+      apiClients: [{ name: "billing", scopes: ["picus/read"] }],
+      accessTokenMinutes: 60,
+      domainPrefix: undefined,
+    });
   });
 
   it("accepts a digest reference as the image", () => {

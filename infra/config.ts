@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { SCOPES } from "../lib/routes";
 
 export type NatStrategy = "Single" | "OnePerAz";
 export type CpuArchitecture = "ARM64" | "X86_64";
@@ -20,6 +22,22 @@ function oneOf<T extends string>(key: string, value: string, allowed: readonly T
   }
   return value as T;
 }
+
+/** `picus:apiClients`: one Cognito app client per consumer, with the scopes it may request. */
+const apiClients = z
+  .array(
+    z.strictObject({
+      name: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,39}$/, "lowercase letters, digits and dashes")
+        .refine((name) => name !== "smoke", "smoke is the pipeline's own client"),
+      scopes: z.array(z.enum(Object.values(SCOPES))).min(1),
+    }),
+  )
+  .refine((list) => new Set(list.map((c) => c.name)).size === list.length, "names must be unique");
+
+/** A Cognito domain prefix; AWS refuses `aws`, `amazon` and `cognito` in it. */
+const DOMAIN_PREFIX = /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function cidrs(key: string, value: string[]): string[] {
   const bad = value.filter((cidr) => !CIDR.test(cidr));
@@ -45,6 +63,29 @@ export function loadSettings() {
     throw new Error(`picus:logRetentionDays must be one of ${RETENTION_DAYS.join(", ")}`);
   }
 
+  const parsed = apiClients.safeParse(config.getObject("apiClients") ?? []);
+  if (!parsed.success) {
+    throw new Error(`picus:apiClients is invalid: ${z.prettifyError(parsed.error)}`);
+  }
+  const authDomainPrefix = config.get("authDomainPrefix");
+  if (authDomainPrefix !== undefined && !DOMAIN_PREFIX.test(authDomainPrefix)) {
+    throw new Error(`picus:authDomainPrefix "${authDomainPrefix}" is not a valid Cognito prefix`);
+  }
+  const domainName = config.get("domainName");
+  const hostedZoneId = config.get("hostedZoneId");
+  if ((domainName === undefined) !== (hostedZoneId === undefined)) {
+    throw new Error("picus:domainName and picus:hostedZoneId are set together or not at all");
+  }
+  const domain =
+    domainName !== undefined && hostedZoneId !== undefined
+      ? { name: domainName, hostedZoneId }
+      : undefined;
+  if (config.getBoolean("requireHttps") === true && domain === undefined) {
+    throw new Error(
+      "picus:requireHttps is true: set picus:domainName and picus:hostedZoneId (docs/delivery.md)",
+    );
+  }
+
   return {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
@@ -67,7 +108,7 @@ export function loadSettings() {
     image,
     edge: {
       /** When set, HTTPS on 443 serves production traffic and port 80 only redirects to it. */
-      certificateArn: config.get("certificateArn"),
+      domain,
       ingressCidrs: cidrs(
         "albIngressCidrs",
         config.getObject<string[]>("albIngressCidrs") ?? ["0.0.0.0/0"],
@@ -107,6 +148,13 @@ export function loadSettings() {
       /** -1 leaves the function on the account's unreserved pool. */
       reservedConcurrency: config.getNumber("deleteFunctionReservedConcurrency", { min: -1 }) ?? -1,
     },
+    identity: {
+      apiClients: parsed.data,
+      accessTokenMinutes: config.getNumber("accessTokenMinutes", { min: 5, max: 1440 }) ?? 60,
+      domainPrefix: authDomainPrefix,
+    },
+    /** Requests per client IP per 5 minutes before the web ACL blocks that IP. */
+    wafRateLimit: config.getNumber("wafRateLimit", { min: 10, max: 2_000_000_000 }) ?? 1000,
     logRetentionDays,
     alarmEmail: config.get("alarmEmail"),
   };

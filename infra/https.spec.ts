@@ -2,8 +2,6 @@ import { runStack, type StackRun } from "./testing/run-stack";
 import { describeStack, PROD_EXPECTATIONS } from "./testing/stack-suite";
 import { named } from "./testing/query";
 
-const CERTIFICATE =
-  "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9";
 /** An image promoted from another repository, as CI sets it: pinned by digest. */
 const PROMOTED = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/picus-dev-images@sha256:${"ab".repeat(32)}`;
 
@@ -11,7 +9,13 @@ const PROMOTED = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/picus-dev-images@
 let run: StackRun;
 beforeAll(async () => {
   run = await runStack("prod", () => import("./index"), {
-    "picus:certificateArn": CERTIFICATE,
+    "picus:domainName": "api.picus.acme.test",
+    "picus:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    "picus:apiClients": JSON.stringify([
+      { name: "billing", scopes: ["picus/read"] },
+      { name: "importer", scopes: ["picus/read", "picus/write"] },
+    ]),
+    "picus:accessTokenMinutes": "15",
     "picus:image": PROMOTED,
     "picus:albIngressCidrs": JSON.stringify(["203.0.113.0/24"]),
     "picus:alarmEmail": "oncall@example.com",
@@ -19,13 +23,8 @@ beforeAll(async () => {
   });
 });
 
-describe("prod with a certificate, a promoted image, restricted ingress and reserved concurrency", () => {
-  describeStack(() => run, {
-    ...PROD_EXPECTATIONS,
-    reservedConcurrency: 20,
-    https: true,
-    builtImage: false,
-  });
+describe("prod with its domain, consumers, a promoted image, restricted ingress and reserved concurrency", () => {
+  describeStack(() => run, { ...PROD_EXPECTATIONS, reservedConcurrency: 20, builtImage: false });
 
   it("lets the execution role pull the promoted image from its repository", () => {
     const policy = JSON.parse(
@@ -45,6 +44,16 @@ describe("prod with a certificate, a promoted image, restricted ingress and rese
     ).toMatchObject({
       protocol: "email",
       endpoint: "oncall@example.com",
+    });
+  });
+
+  it("exports each consumer's client credentials", () => {
+    const clients = run.outputs.apiClientCredentials as Record<string, Record<string, string>>;
+    expect(Object.keys(clients)).toEqual(["billing", "importer"]);
+    expect(clients.billing).toEqual({
+      clientId: named(run, "aws:cognito/userPoolClient:UserPoolClient", "identity-client-billing")
+        .id,
+      clientSecret: expect.stringMatching(/^mock-client-secret-/),
     });
   });
 });

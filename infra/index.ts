@@ -5,6 +5,8 @@ import { BlueGreen } from "./components/blue-green";
 import { Data } from "./components/data";
 import { DeleteFunction } from "./components/delete-function";
 import { Edge } from "./components/edge";
+import { Firewall } from "./components/firewall";
+import { Identity } from "./components/identity";
 import { Monitoring } from "./components/monitoring";
 import { Network } from "./components/network";
 import { Registry } from "./components/registry";
@@ -24,6 +26,17 @@ const network = new Network("network", { ...settings.network, region: settings.r
 
 const data = new Data("data", settings.data, opts);
 
+const identity = new Identity(
+  "identity",
+  {
+    ...settings.identity,
+    region: settings.region,
+    accountId: roles.accountId,
+    deletionProtection: settings.data.protect,
+  },
+  opts,
+);
+
 const registry = new Registry(
   "registry",
   {
@@ -41,6 +54,7 @@ const deleteFunction = new DeleteFunction(
   {
     tableName: data.tableName,
     tableArn: data.tableArn,
+    authEnvironment: identity.environment(),
     ...settings.deleteFunction,
     logRetentionDays: settings.logRetentionDays,
     logLevel: settings.service.logLevel,
@@ -57,6 +71,7 @@ const edge = new Edge(
     ...settings.edge,
     deleteFunctionArn: deleteFunction.functionArn,
     deleteFunctionName: deleteFunction.functionName,
+    jwt: { issuer: identity.issuer, jwksUri: identity.jwksUri },
     accessLogs: {
       region: settings.region,
       accountId: roles.accountId,
@@ -64,6 +79,16 @@ const edge = new Edge(
       retentionDays: settings.logRetentionDays,
       forceDestroy: !settings.data.protect,
     },
+  },
+  opts,
+);
+
+const firewall = new Firewall(
+  "firewall",
+  {
+    loadBalancerArn: edge.loadBalancerArn,
+    rateLimit: settings.wafRateLimit,
+    logRetentionDays: settings.logRetentionDays,
   },
   opts,
 );
@@ -80,6 +105,7 @@ const service = new Service(
     pullRepositoryArns: registry.pullRepositoryArns,
     tableName: data.tableName,
     tableArn: data.tableArn,
+    authEnvironment: identity.environment(),
     region: settings.region,
     ...settings.service,
     logRetentionDays: settings.logRetentionDays,
@@ -98,6 +124,7 @@ const monitoring = new Monitoring(
     targetGroups: { blue: edge.blueTargetGroup, green: edge.greenTargetGroup },
     tableName: data.tableName,
     functionName: deleteFunction.functionName,
+    webAclName: firewall.webAclName,
     alarmEmail: settings.alarmEmail,
   },
   opts,
@@ -154,5 +181,10 @@ export const codedeployDeploymentGroup = blueGreen.deploymentGroupName;
 export const functionName = deleteFunction.functionName;
 export const taskDefinitionArn = rollout.taskDefinitionArn;
 export const imageRef = registry.imageRef;
+export const tokenUrl = identity.tokenUrl;
+export const authIssuer = identity.issuer;
+export const smokeClientId = identity.smokeClientId;
+export const smokeClientSecret = identity.smokeClientSecret;
+export const apiClientCredentials = identity.apiClientCredentials;
 export const alarmTopicArn = monitoring.topicArn;
 export const dashboardName = monitoring.dashboardName;

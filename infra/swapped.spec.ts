@@ -1,9 +1,6 @@
 import { named } from "./testing/query";
 import { runStack, type StackRun } from "./testing/run-stack";
 
-const CERTIFICATE =
-  "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9";
-
 // dev after an odd number of blue/green deployments (the listeners forward to green in AWS), when
 // an operator turns HTTPS on: the new 443 listener must serve from where the tasks are.
 let run: StackRun;
@@ -11,7 +8,10 @@ beforeAll(async () => {
   run = await runStack(
     "dev",
     () => import("./index"),
-    { "picus:certificateArn": CERTIFICATE },
+    {
+      "picus:domainName": "api.dev.picus.acme.test",
+      "picus:hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    },
     "green",
   );
 });

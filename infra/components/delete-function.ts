@@ -9,6 +9,8 @@ import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
 export interface DeleteFunctionArgs {
   tableName: pulumi.Input<string>;
   tableArn: pulumi.Input<string>;
+  /** AUTH_ISSUER and AUTH_CLIENT_IDS: whose tokens the function accepts. */
+  authEnvironment: Record<string, pulumi.Input<string>>;
   memoryMb: number;
   /** -1 leaves the function on the account's unreserved concurrency pool. */
   reservedConcurrency: number;
@@ -67,7 +69,13 @@ export class DeleteFunction extends pulumi.ComponentResource {
         memorySize: args.memoryMb,
         timeout: 10,
         reservedConcurrentExecutions: args.reservedConcurrency,
-        environment: { variables: { TABLE_NAME: args.tableName, LOG_LEVEL: args.logLevel } },
+        environment: {
+          variables: {
+            TABLE_NAME: args.tableName,
+            LOG_LEVEL: args.logLevel,
+            ...args.authEnvironment,
+          },
+        },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       },
       { parent: this, dependsOn: [logGroup, policy] },

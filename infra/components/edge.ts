@@ -4,17 +4,21 @@ import {
   CONTAINER_PORT,
   DELETE_ITEM_ROUTE,
   HEALTH_CHECK_PATH,
+  SCOPES,
   type AlbRoute,
 } from "../../lib/routes";
 import { accessLogBucket, type AccessLogsArgs } from "./access-logs";
+import { aliasRecord, validatedCertificate, type DomainArgs } from "./domain";
 
 export interface EdgeArgs {
   vpcId: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** CIDRs allowed to reach the public listeners (80, and 443 with a certificate). */
   ingressCidrs: string[];
-  /** When set, HTTPS on 443 serves production traffic and port 80 only redirects to it. */
-  certificateArn?: string;
+  /** When set, HTTPS on 443 serves production traffic under this name; 80 only redirects. */
+  domain?: DomainArgs;
+  /** The token issuer, which the HTTPS listener's DELETE rule checks tokens against. */
+  jwt: { issuer: pulumi.Input<string>; jwksUri: pulumi.Input<string> };
   testListenerPort: number;
   /** CIDRs allowed to reach the test listener; empty keeps it closed to the outside. */
   testTrafficCidrs: string[];
@@ -43,6 +47,7 @@ export function routeConditions(route: AlbRoute): aws.types.input.lb.ListenerRul
  */
 export class Edge extends pulumi.ComponentResource {
   public readonly securityGroupId: pulumi.Output<string>;
+  public readonly loadBalancerArn: pulumi.Output<string>;
   public readonly loadBalancerArnSuffix: pulumi.Output<string>;
   public readonly dnsName: pulumi.Output<string>;
   public readonly accessLogBucket: pulumi.Output<string>;
@@ -56,7 +61,8 @@ export class Edge extends pulumi.ComponentResource {
 
   constructor(name: string, args: EdgeArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:edge:Edge", name, {}, opts);
-    const https = args.certificateArn !== undefined;
+    const domain = args.domain;
+    const https = domain !== undefined;
 
     const securityGroup = new aws.ec2.SecurityGroup(
       `${name}-alb-sg`,
@@ -80,6 +86,21 @@ export class Edge extends pulumi.ComponentResource {
           { parent: this },
         );
       });
+    }
+
+    if (https) {
+      // The load balancer fetches the issuer's JWKS (Cognito's public endpoint) for jwt-validation.
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-alb-out-jwks`,
+        {
+          securityGroupId: securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: "0.0.0.0/0",
+        },
+        { parent: this },
+      );
     }
 
     const logs = accessLogBucket(`${name}-logs`, args.accessLogs, this);
@@ -183,12 +204,13 @@ export class Edge extends pulumi.ComponentResource {
             port: 443,
             protocol: "HTTPS",
             sslPolicy: HTTPS_POLICY,
-            certificateArn: args.certificateArn,
+            certificateArn: validatedCertificate(`${name}-certificate`, domain, this),
             defaultActions: forwardTo(liveTargetGroupArn),
           },
           codeDeployOwned,
         )
       : httpListener;
+    if (https) aliasRecord(`${name}-alias`, domain, loadBalancer, this);
 
     const lambdaTargetGroup = new aws.lb.TargetGroup(
       `${name}-delete-fn`,
@@ -211,9 +233,23 @@ export class Edge extends pulumi.ComponentResource {
       { targetGroupArn: lambdaTargetGroup.arn, targetId: args.deleteFunctionArn },
       { parent: this, dependsOn: [invokePermission] },
     );
-    for (const [role, listener] of [
-      ["prod", productionListener],
-      ["test", testListener],
+    // The load balancer checks a DELETE's token (signature, iss, exp, token_use, scope) before it
+    // invokes the function: on HTTPS only (where AWS offers jwt-validation), and on this rule only,
+    // which CodeDeploy never rewrites (docs/delivery.md). The function verifies it again.
+    const jwtValidation = {
+      type: "jwt-validation",
+      jwtValidation: {
+        issuer: args.jwt.issuer,
+        jwksEndpoint: args.jwt.jwksUri,
+        additionalClaims: [
+          { format: "single-string", name: "token_use", values: ["access"] },
+          { format: "space-separated-values", name: "scope", values: [SCOPES.delete] },
+        ],
+      },
+    };
+    for (const [role, listener, checkToken] of [
+      ["prod", productionListener, https],
+      ["test", testListener, false],
     ] as const) {
       new aws.lb.ListenerRule(
         `${name}-${role}-delete-item`,
@@ -221,21 +257,26 @@ export class Edge extends pulumi.ComponentResource {
           listenerArn: listener.arn,
           priority: DELETE_RULE_PRIORITY,
           conditions: routeConditions(DELETE_ITEM_ROUTE),
-          actions: [{ type: "forward", targetGroupArn: lambdaTargetGroup.arn }],
+          actions: [
+            ...(checkToken ? [jwtValidation] : []),
+            { type: "forward", targetGroupArn: lambdaTargetGroup.arn },
+          ],
         },
         { parent: this, dependsOn: [attachment] },
       );
     }
 
-    const scheme = https ? "https" : "http";
     this.securityGroupId = securityGroup.id;
     this.loadBalancerArnSuffix = loadBalancer.arnSuffix;
     this.dnsName = loadBalancer.dnsName;
     this.accessLogBucket = logs.bucketName;
-    this.apiUrl = pulumi.interpolate`${scheme}://${loadBalancer.dnsName}`;
+    this.apiUrl = https
+      ? pulumi.output(`https://${domain.name}`)
+      : pulumi.interpolate`http://${loadBalancer.dnsName}`;
     this.productionListenerArn = productionListener.arn;
     this.testListenerArn = testListener.arn;
     this.listeners = [productionListener, testListener];
+    this.loadBalancerArn = loadBalancer.arn;
     this.registerOutputs({
       dnsName: this.dnsName,
       apiUrl: this.apiUrl,

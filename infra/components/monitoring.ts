@@ -10,6 +10,7 @@ export interface MonitoringArgs {
   targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
   tableName: pulumi.Input<string>;
   functionName: pulumi.Input<string>;
+  webAclName: pulumi.Input<string>;
   /** Subscribed to the alarm topic when set (AWS mails a confirmation link first). */
   alarmEmail?: string;
 }
@@ -199,6 +200,15 @@ export class Monitoring extends pulumi.ComponentResource {
         evaluationPeriods: 1,
       });
     }
+
+    alarm("waf-blocked", {
+      description: "The web ACL blocked 100 or more requests a minute for 3 minutes",
+      namespace: "AWS/WAFV2",
+      metricName: "BlockedRequests",
+      dimensions: { WebACL: args.webAclName, Region: args.region, Rule: "ALL" },
+      threshold: 100,
+      evaluationPeriods: 3,
+    });
 
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

@@ -25,6 +25,8 @@ export interface ServiceArgs extends ServiceSettings {
   pullRepositoryArns: pulumi.Input<pulumi.Input<string>[]>;
   tableName: pulumi.Input<string>;
   tableArn: pulumi.Input<string>;
+  /** AUTH_ISSUER and AUTH_CLIENT_IDS: whose tokens the service accepts. */
+  authEnvironment: Record<string, pulumi.Input<string>>;
   region: string;
   logRetentionDays: number;
   roles: RoleSettings;
@@ -174,6 +176,7 @@ export class Service extends pulumi.ComponentResource {
               { name: "AWS_REGION", value: args.region },
               { name: "LOG_LEVEL", value: args.logLevel },
               { name: "PORT", value: String(CONTAINER_PORT) },
+              ...Object.entries(args.authEnvironment).map(([name, value]) => ({ name, value })),
             ],
             linuxParameters: { initProcessEnabled: true },
             stopTimeout: 30,

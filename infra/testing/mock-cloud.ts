@@ -29,6 +29,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
   constructor(
     private readonly region: string,
     private readonly liveColor: "blue" | "green" = "blue",
+    /** The name of every hosted zone `route53.getZone` is asked about. */
+    private readonly zoneName = "example.com",
   ) {}
 
   private arn(service: string, resource: string): string {
@@ -72,6 +74,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
           arn: this.arn("elasticloadbalancing", `loadbalancer/${suffix}`),
           arnSuffix: suffix,
           dnsName: `${name.slice(0, 32)}-${parseInt(hex(logical, 8), 16)}.${region}.elb.amazonaws.com`,
+          zoneId: "Z32O12XQLNTSW2",
         };
       }
       case "aws:lb/targetGroup:TargetGroup": {
@@ -125,6 +128,35 @@ export class MockCloud implements pulumi.runtime.Mocks {
         };
       case "aws:cloudwatch/metricAlarm:MetricAlarm":
         return { name, arn: this.arn("cloudwatch", `alarm:${name}`) };
+      case "aws:acm/certificate:Certificate": {
+        const domainName = inputs.domainName as string;
+        return {
+          arn: this.arn("acm", `certificate/${hex(logical, 8)}-0000-4000-8000-${hex(logical, 12)}`),
+          domainValidationOptions: [
+            {
+              domainName,
+              resourceRecordName: `_${hex(domainName, 32)}.${domainName}.`,
+              resourceRecordType: "CNAME",
+              resourceRecordValue: `_${hex(`${domainName}v`, 32)}.acm-validations.aws.`,
+            },
+          ],
+        };
+      }
+      case "aws:acm/certificateValidation:CertificateValidation":
+        return { certificateArn: inputs.certificateArn };
+      case "aws:route53/record:Record":
+        return { id: `${inputs.zoneId as string}_${inputs.name as string}`, fqdn: inputs.name };
+      case "aws:cognito/userPool:UserPool": {
+        const id = `${region}_${hex(logical, 9)}`;
+        return { id, name, arn: this.arn("cognito-idp", `userpool/${id}`) };
+      }
+      case "aws:cognito/userPoolClient:UserPoolClient":
+        return { id: hex(logical, 26), clientSecret: `mock-client-secret-${hex(logical, 16)}` };
+      case "aws:wafv2/webAcl:WebAcl":
+        return {
+          name,
+          arn: this.arn("wafv2", `regional/webacl/${name}/${hex(logical, 8)}`),
+        };
       case "aws:sns/topic:Topic":
         return { name, arn: this.arn("sns", name) };
       default:
@@ -146,6 +178,9 @@ export class MockCloud implements pulumi.runtime.Mocks {
         ...(args.inputs as State),
         defaultActions: [{ type: "forward", targetGroupArn, forwards: [] }],
       };
+    }
+    if (args.token === "aws:route53/getZone:getZone") {
+      return { ...(args.inputs as State), name: `${this.zoneName}.` };
     }
     if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
       return {

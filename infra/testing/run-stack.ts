@@ -28,6 +28,8 @@ export interface StackRun {
   config: Record<string, string>;
   resources: DeclaredResource[];
   outputs: Record<string, unknown>;
+  /** The stack outputs Pulumi stores encrypted. */
+  secretOutputs: string[];
 }
 
 /** The `config:` block of `Pulumi.<stack>.yaml`, as the engine passes it to the program. */
@@ -95,7 +97,8 @@ export async function runStack(
 ): Promise<StackRun> {
   const config = { ...loadStackConfig(stack), ...overrides };
   const region = config["aws:region"] ?? "us-east-1";
-  const cloud = new MockCloud(region, liveColor);
+  const zoneName = config["picus:domainName"]?.split(".").slice(1).join(".");
+  const cloud = new MockCloud(region, liveColor, zoneName);
   await pulumi.runtime.setMocks(cloud, projectName(), stack, false);
   pulumi.runtime.setAllConfig(config);
 
@@ -131,9 +134,12 @@ export async function runStack(
 
   const program = (await loadProgram()) as Record<string, unknown>;
   const outputs: Record<string, unknown> = {};
+  const secretOutputs: string[] = [];
   for (const [key, value] of Object.entries(program)) {
-    if (pulumi.Output.isInstance<unknown>(value)) outputs[key] = await resolveOutput(value);
+    if (!pulumi.Output.isInstance<unknown>(value)) continue;
+    outputs[key] = await resolveOutput(value);
+    if (await pulumi.isSecret(value)) secretOutputs.push(key);
   }
   await settle(() => pending);
-  return { stack, config, resources, outputs };
+  return { stack, config, resources, outputs, secretOutputs };
 }

@@ -1,12 +1,14 @@
 /* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- engine inputs are untyped JSON */
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH } from "../../lib/routes";
+import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH, SCOPES } from "../../lib/routes";
+import { INSPECTED_BODY_BYTES, PUT_ROUTE } from "../components/firewall";
 import { SERVICE_TABLE_ACTIONS } from "../components/service";
 import { RESOURCELESS_ACTIONS } from "../policy/rules";
 import { parseRolloutRequest } from "../deployment/request";
 import { asList, named, ofType, policyStatements } from "./query";
 import type { DeclaredResource, StackRun } from "./run-stack";
+import { blockedBy } from "./waf";
 
 /** What a stack file is expected to produce, where dev and prod differ. */
 export interface StackExpectations {
@@ -40,7 +42,7 @@ export const PROD_EXPECTATIONS: StackExpectations = {
   terminationWaitMinutes: 15,
   logRetentionDays: 90,
   reservedConcurrency: -1,
-  https: false,
+  https: true,
   builtImage: true,
 };
 
@@ -56,6 +58,10 @@ export const STACK_OUTPUTS = [
   "functionName",
   "taskDefinitionArn",
   "imageRef",
+  "tokenUrl",
+  "authIssuer",
+  "smokeClientId",
+  "smokeClientSecret",
 ];
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- engine inputs are untyped JSON
@@ -81,9 +87,22 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       for (const key of STACK_OUTPUTS) expect(run().outputs[key]).toEqual(expect.any(String));
     });
 
-    it("points apiUrl at the load balancer's DNS name", () => {
-      const { apiUrl, albDnsName } = run().outputs;
-      expect(apiUrl).toBe(`${expected.https ? "https" : "http"}://${albDnsName as string}`);
+    it(
+      expected.https
+        ? "points apiUrl at the API's own name over HTTPS"
+        : "points apiUrl at the load balancer's DNS name",
+      () => {
+        const { apiUrl, albDnsName } = run().outputs;
+        expect(apiUrl).toBe(
+          expected.https
+            ? `https://${run().config["picus:domainName"]}`
+            : `http://${albDnsName as string}`,
+        );
+      },
+    );
+
+    it("keeps the client secrets in secret outputs", () => {
+      expect(run().secretOutputs.sort()).toEqual(["apiClientCredentials", "smokeClientSecret"]);
     });
 
     it("deploys a digest reference, never a mutable tag", () => {
@@ -212,9 +231,36 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
           { httpRequestMethod: { values: [DELETE_ITEM_ROUTE.method] } },
           { pathPattern: { values: [DELETE_ITEM_ROUTE.pathPattern] } },
         ]);
-        expect(rule.actions).toEqual([{ type: "forward", targetGroupArn: lambdaGroupArn }]);
+        expect(rule.actions.at(-1)).toEqual({ type: "forward", targetGroupArn: lambdaGroupArn });
       }
     });
+
+    it(
+      expected.https
+        ? "checks a DELETE's token at the load balancer on HTTPS, before the function"
+        : "leaves tokens to the code on plain HTTP (the load balancer checks them on HTTPS only)",
+      () => {
+        const rule = (name: string) =>
+          state(run(), "aws:lb/listenerRule:ListenerRule", `edge-${name}-delete-item`);
+        expect(rule("test").actions).toHaveLength(1);
+        if (!expected.https) {
+          expect(rule("prod").actions).toHaveLength(1);
+          return;
+        }
+        const { authIssuer } = run().outputs as { authIssuer: string };
+        expect(rule("prod").actions[0]).toEqual({
+          type: "jwt-validation",
+          jwtValidation: {
+            issuer: authIssuer,
+            jwksEndpoint: `${authIssuer}/.well-known/jwks.json`,
+            additionalClaims: [
+              { format: "single-string", name: "token_use", values: ["access"] },
+              { format: "space-separated-values", name: "scope", values: [SCOPES.delete] },
+            ],
+          },
+        });
+      },
+    );
 
     it("lets only this target group invoke the function, and grants it before the attachment", () => {
       const lambdaGroupArn = arnOf("aws:lb/targetGroup:TargetGroup", "edge-delete-fn");
@@ -253,13 +299,213 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(production).toMatchObject({
         port: 443,
         protocol: "HTTPS",
-        certificateArn: run().config["picus:certificateArn"],
+        certificateArn: arnOf("aws:acm/certificate:Certificate", "edge-certificate"),
       });
-      expect(production.sslPolicy).toMatch(/TLS13/);
+      expect(production.sslPolicy).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
       expect(listener("edge-http").ignoreChanges).toEqual([]);
       expect(inputs(listener("edge-http")).defaultActions).toEqual([
         { type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } },
       ]);
+    });
+  });
+
+  describe("HTTPS on the API's own name", () => {
+    const records = () => ofType(run(), "aws:route53/record:Record").map(inputs);
+
+    it(
+      expected.https
+        ? "validates its certificate through DNS before the listener uses it"
+        : "has no certificate and no DNS records",
+      () => {
+        if (!expected.https) {
+          expect(ofType(run(), "aws:acm/certificate:Certificate")).toEqual([]);
+          expect(records()).toEqual([]);
+          return;
+        }
+        const zoneId = run().config["picus:hostedZoneId"];
+        const certificate = state(run(), "aws:acm/certificate:Certificate", "edge-certificate");
+        expect(certificate).toMatchObject({
+          domainName: run().config["picus:domainName"],
+          validationMethod: "DNS",
+        });
+        const validation = named(
+          run(),
+          "aws:acm/certificateValidation:CertificateValidation",
+          "edge-certificate-validated",
+        );
+        const record = named(run(), "aws:route53/record:Record", "edge-certificate-validation");
+        expect(inputs(record)).toMatchObject({ zoneId, type: "CNAME" });
+        expect(inputs(validation).validationRecordFqdns).toEqual([inputs(record).name]);
+        expect(listener("edge-https").dependencies).toContain(validation.urn);
+      },
+    );
+
+    if (expected.https) {
+      it("points the name at the load balancer with an alias A record (the ALB is IPv4 only)", () => {
+        const alb = mockedState(run(), "aws:lb/loadBalancer:LoadBalancer", "edge-alb");
+        expect(alb.ipAddressType).toBeUndefined();
+        expect(state(run(), "aws:route53/record:Record", "edge-alias")).toMatchObject({
+          zoneId: run().config["picus:hostedZoneId"],
+          name: run().config["picus:domainName"],
+          type: "A",
+          aliases: [{ name: alb.dnsName, zoneId: alb.zoneId, evaluateTargetHealth: true }],
+        });
+      });
+    }
+  });
+
+  describe("identity", () => {
+    const clients = () => ofType(run(), "aws:cognito/userPoolClient:UserPoolClient").map(inputs);
+    const consumers = (): { name: string; scopes: string[] }[] =>
+      JSON.parse(run().config["picus:apiClients"] ?? "[]");
+
+    it("keeps a user pool nobody can sign up to", () => {
+      const pool = state(run(), "aws:cognito/userPool:UserPool", "identity-pool");
+      expect(pool.adminCreateUserConfig).toEqual({ allowAdminCreateUserOnly: true });
+      expect(pool.deletionProtection).toBe(expected.protect ? "ACTIVE" : "INACTIVE");
+    });
+
+    it("declares the resource server picus with the read, write and delete scopes", () => {
+      const server = state(run(), "aws:cognito/resourceServer:ResourceServer", "identity-api");
+      expect(server.identifier).toBe("picus");
+      expect(server.scopes.map((scope: Inputs) => `picus/${scope.scopeName as string}`)).toEqual(
+        Object.values(SCOPES),
+      );
+    });
+
+    it("gives each consumer and the smoke test a client-credentials client with a secret", () => {
+      const byName = Object.fromEntries(
+        clients().map((client) => [client.name, client.allowedOauthScopes]),
+      );
+      expect(byName).toEqual({
+        smoke: Object.values(SCOPES),
+        ...Object.fromEntries(consumers().map((consumer) => [consumer.name, consumer.scopes])),
+      });
+      for (const client of clients()) {
+        expect(client).toMatchObject({
+          generateSecret: true,
+          allowedOauthFlows: ["client_credentials"],
+          allowedOauthFlowsUserPoolClient: true,
+          accessTokenValidity: Number(run().config["picus:accessTokenMinutes"] ?? 60),
+          tokenValidityUnits: { accessToken: "minutes" },
+        });
+      }
+    });
+
+    it("exports the token endpoint, the issuer and the smoke client", () => {
+      const pool = mockedId(run(), "aws:cognito/userPool:UserPool", "identity-pool");
+      const domain = state(run(), "aws:cognito/userPoolDomain:UserPoolDomain", "identity-domain");
+      const region = run().config["aws:region"];
+      expect(domain.domain).toMatch(new RegExp(`^picus-${run().stack}-[0-9a-f]{8}$`));
+      expect(run().outputs).toMatchObject({
+        tokenUrl: `https://${domain.domain as string}.auth.${region}.amazoncognito.com/oauth2/token`,
+        authIssuer: `https://cognito-idp.${region}.amazonaws.com/${pool}`,
+        smokeClientId: mockedId(
+          run(),
+          "aws:cognito/userPoolClient:UserPoolClient",
+          "identity-client-smoke",
+        ),
+      });
+      expect(Object.keys(run().outputs.apiClientCredentials as object)).toEqual(
+        consumers().map((consumer) => consumer.name),
+      );
+    });
+
+    it("tells the service and the function whose tokens to accept", () => {
+      const ids = ofType(run(), "aws:cognito/userPoolClient:UserPoolClient").map((c) => c.id);
+      const task = state(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task");
+      const [container] = JSON.parse(task.containerDefinitions as string) as Inputs[];
+      const fn = state(run(), "aws:lambda/function:Function", "delete-item-fn");
+      for (const env of [
+        Object.fromEntries((container.environment as Inputs[]).map((e) => [e.name, e.value])),
+        fn.environment.variables as Record<string, string>,
+      ]) {
+        expect(env.AUTH_ISSUER).toBe(run().outputs.authIssuer);
+        expect(env.AUTH_CLIENT_IDS.split(",").sort()).toEqual(ids.sort());
+      }
+    });
+  });
+
+  describe("web application firewall", () => {
+    const acl = () => state(run(), "aws:wafv2/webAcl:WebAcl", "firewall-acl");
+    const rules = () => acl().rules as Inputs[];
+
+    it("guards the load balancer with AWS's managed rule groups and a per-IP rate limit", () => {
+      expect(acl()).toMatchObject({ scope: "REGIONAL", defaultAction: { allow: {} } });
+      expect(state(run(), "aws:wafv2/webAclAssociation:WebAclAssociation", "firewall-alb")).toEqual(
+        expect.objectContaining({
+          resourceArn: arnOf("aws:lb/loadBalancer:LoadBalancer", "edge-alb"),
+          webAclArn: arnOf("aws:wafv2/webAcl:WebAcl", "firewall-acl"),
+        }),
+      );
+      const groups = rules()
+        .filter((rule) => rule.statement.managedRuleGroupStatement)
+        .map((rule) => rule.statement.managedRuleGroupStatement.name as string);
+      expect(groups.sort()).toEqual([
+        "AWSManagedRulesAmazonIpReputationList",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+      ]);
+      const [rate] = rules().filter((rule) => rule.statement.rateBasedStatement);
+      expect(rate.action).toEqual({ block: {} });
+      expect(rate.statement.rateBasedStatement).toEqual({
+        limit: Number(run().config["picus:wafRateLimit"]),
+        aggregateKeyType: "IP",
+        evaluationWindowSec: 300,
+      });
+    });
+
+    it("lets a 300 KB put through and keeps the 8 KB body limit everywhere else", () => {
+      const common = rules().find(
+        (rule) => rule.statement.managedRuleGroupStatement?.name === "AWSManagedRulesCommonRuleSet",
+      );
+      expect(common?.statement.managedRuleGroupStatement.ruleActionOverrides).toEqual([
+        { name: "SizeRestrictions_BODY", actionToUse: { count: {} } },
+      ]);
+      const request = (method: string, uriPath: string, bodyBytes: number) => ({
+        method,
+        uriPath,
+        bodyBytes,
+      });
+      expect(blockedBy(rules(), request(PUT_ROUTE.method, PUT_ROUTE.path, 300_000))).toEqual([]);
+      expect(blockedBy(rules(), request("GET", "/picus/list", 0))).toEqual([]);
+      for (const large of [
+        request("DELETE", "/picus/0b6b6a4e", 20_000),
+        request("GET", PUT_ROUTE.path, INSPECTED_BODY_BYTES + 1),
+        request(PUT_ROUTE.method, "/picus/put/", 300_000),
+      ]) {
+        expect(blockedBy(rules(), large)).toEqual(["large-body-only-on-put"]);
+      }
+    });
+
+    it("logs to aws-waf-logs-picus-<stack> without the Authorization header", () => {
+      const group = named(run(), "aws:cloudwatch/logGroup:LogGroup", "firewall-logs");
+      expect(inputs(group).name).toBe(`aws-waf-logs-picus-${run().stack}`);
+      expect(
+        state(
+          run(),
+          "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+          "firewall-logging",
+        ),
+      ).toMatchObject({
+        resourceArn: arnOf("aws:wafv2/webAcl:WebAcl", "firewall-acl"),
+        logDestinationConfigs: [group.state.arn],
+        redactedFields: [{ singleHeader: { name: "authorization" } }],
+      });
+    });
+
+    it("alarms on a spike of blocked requests", () => {
+      const alarm = state(
+        run(),
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+        "monitoring-waf-blocked",
+      );
+      expect(alarm).toMatchObject({ namespace: "AWS/WAFV2", metricName: "BlockedRequests" });
+      expect(alarm.dimensions).toEqual({
+        WebACL: mockedState(run(), "aws:wafv2/webAcl:WebAcl", "firewall-acl").name,
+        Region: run().config["aws:region"],
+        Rule: "ALL",
+      });
     });
   });
 
@@ -294,15 +540,23 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       for (const rule of rules("Ingress", "edge-alb-sg")) expect(cidrs).toContain(rule.cidrIpv4);
     });
 
-    it("lets the ALB reach the tasks and nothing else", () => {
-      const taskGroupId = mockedId(run(), "aws:ec2/securityGroup:SecurityGroup", "api-task-sg");
-      expect(rules("Egress", "edge-alb-sg")).toEqual([
-        expect.objectContaining({
-          fromPort: CONTAINER_PORT,
-          referencedSecurityGroupId: taskGroupId,
-        }),
-      ]);
-    });
+    it(
+      expected.https
+        ? "lets the ALB reach the tasks, and HTTPS for the issuer's JWKS"
+        : "lets the ALB reach the tasks and nothing else",
+      () => {
+        const taskGroupId = mockedId(run(), "aws:ec2/securityGroup:SecurityGroup", "api-task-sg");
+        expect(rules("Egress", "edge-alb-sg")).toEqual([
+          ...(expected.https
+            ? [expect.objectContaining({ fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" })]
+            : []),
+          expect.objectContaining({
+            fromPort: CONTAINER_PORT,
+            referencedSecurityGroupId: taskGroupId,
+          }),
+        ]);
+      },
+    );
   });
 
   describe("service", () => {
@@ -697,6 +951,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         "AWS/DynamoDB:SystemErrors",
         "AWS/Lambda:Errors",
         "AWS/Lambda:Throttles",
+        "AWS/WAFV2:BlockedRequests",
       ]) {
         expect(metrics).toContain(metric);
       }
@@ -717,7 +972,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
 
     it("keeps every log group for the stack's retention period", () => {
       const groups = ofType(run(), "aws:cloudwatch/logGroup:LogGroup");
-      expect(groups).toHaveLength(2);
+      expect(groups).toHaveLength(3);
       for (const group of groups)
         expect(inputs(group).retentionInDays).toBe(expected.logRetentionDays);
     });
