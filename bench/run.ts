@@ -7,6 +7,7 @@
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual, parseArgs } from "node:util";
@@ -14,24 +15,31 @@ import autocannon from "autocannon";
 import { buildSync } from "esbuild";
 import { parse } from "yaml";
 import { freePort } from "../lib/free-port";
+import { ALL_SCOPES, LOCAL_CLIENT_ID, localIssuer } from "../local/token-issuer";
 import { HEALTH_CHECK_PATH } from "../lib/routes";
 import { GET_PREFIX, PUT_PATH } from "./servers";
 import { median, percentile } from "./stats";
 
 const ROOT = resolve(__dirname, "..");
 const SERVERS = join(ROOT, "dist/bench/servers.js");
-const NAMES = ["nest", "express", "bare"];
+const NAMES = ["nest", "express", "bare", "open"];
 const SCENARIOS = ["put", "get"];
 const TARGET = { rps: 0.95, cpu: 1.05, healthyMs: 1000 };
 const PUT_BODY = JSON.stringify({ name: "item", count: 42, tags: ["a"], owner: { id: "u-1" } });
-const JSON_TYPE = { "content-type": "application/json" };
-const PUT = { method: "POST", headers: JSON_TYPE, body: PUT_BODY } as const;
+/** Every server but `open` checks tokens as the service does; the bench is their issuer. */
+const issuer = localIssuer(`http://127.0.0.1:${process.env.BENCH_ISSUER_PORT ?? 43_117}`);
+const AUTH = { authorization: `Bearer ${issuer.sign(ALL_SCOPES)}` };
+const PUT = {
+  method: "POST",
+  headers: { ...AUTH, "content-type": "application/json" },
+  body: PUT_BODY,
+} as const;
 /** Seconds of unmeasured load per server and scenario first; cold starts timed. */
 const [WARMUP, STARTS] = [2, 5];
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: "string", default: "6" },
+    rounds: { type: "string", default: "5" },
     duration: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     "no-build": { type: "boolean", default: false },
@@ -51,7 +59,13 @@ const prodLevel = prod.config["picus:logLevel"];
 const LOG_LEVEL = typeof prodLevel === "string" ? prodLevel : "info";
 
 const children = new Set<ChildProcess>();
-const ENV = { NODE_ENV: "production", TABLE_NAME: "picus-bench", AWS_REGION: "us-east-1" };
+const ENV = {
+  NODE_ENV: "production",
+  TABLE_NAME: "picus-bench",
+  AWS_REGION: "us-east-1",
+  AUTH_ISSUER: issuer.issuer,
+  AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
+};
 const env = (extra = {}) => ({ PATH: process.env.PATH, LOG_LEVEL, ...ENV, ...extra });
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -99,7 +113,7 @@ async function put(url: string): Promise<{ response: Response; key: string }> {
 /** What one put and its get answer: statuses, header names, body shapes. */
 async function answers(url: string): Promise<string> {
   const created = await put(url);
-  const got = await fetch(`${url}${GET_PREFIX}${created.key}`);
+  const got = await fetch(`${url}${GET_PREFIX}${created.key}`, { headers: AUTH });
   const item = (await got.json()) as { data?: unknown };
   return JSON.stringify({
     put: [created.response.status, created.response.headers.get("location")?.endsWith(created.key)],
@@ -123,7 +137,11 @@ async function load(server: Server, scenario: string, seconds: number): Promise<
   const request: autocannon.Request =
     scenario === "put"
       ? { ...PUT, path: PUT_PATH }
-      : { method: "GET", setupRequest: (r) => ({ ...r, path: GET_PREFIX + keys[next++ % 100] }) };
+      : {
+          method: "GET",
+          headers: AUTH,
+          setupRequest: (r) => ({ ...r, path: GET_PREFIX + keys[next++ % 100] }),
+        };
   const latencies: number[] = [];
   const cpuBefore = cpuSeconds(server.child);
   const result = await new Promise<autocannon.Result>((done, fail) => {
@@ -191,6 +209,10 @@ function report(samples: Map<string, Sample>, healthyMs: number[]): void {
   }
   const ms = healthy.toFixed(0);
   verdict(healthy < TARGET.healthyMs, `time to healthy: ${ms} ms (< ${TARGET.healthyMs} ms)`);
+  for (const scenario of SCENARIOS) {
+    const ratio = figure(scenario, "bare", "cpuMsPerRequest", "open").toFixed(2);
+    console.log(`token check, ${scenario}: bare cpu/req with it ÷ without it (open): ${ratio}`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -205,6 +227,10 @@ async function main(): Promise<void> {
     packages: "external",
     platform: "node",
   });
+  const jwks = createServer((req, res) =>
+    issuer.serveJwks(req, res, () => res.writeHead(404).end()),
+  );
+  jwks.listen(Number(new URL(issuer.issuer).port), "127.0.0.1").unref();
   const endpoint = await startStore();
   const healthyMs: number[] = [];
   for (let start = 0; start < STARTS; start += 1) {

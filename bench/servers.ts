@@ -1,7 +1,7 @@
 /**
  * The processes `npm run bench` starts, bundled to dist/bench/servers.js and chosen by the first
- * argument: `nest` (the compiled service), `express` (plain Express 5), `bare` (node:http) or
- * `store` (dynalite with the table). Express and bare make the service's DynamoDB calls with its
+ * argument: `nest` (the compiled service), `express` (plain Express 5), `bare` (node:http),
+ * `open` (bare without the token check) or `store` (dynalite with the table). Express and bare make the service's DynamoDB calls with its
  * client settings and body limit, and answer put and get with its statuses and bodies.
  */
 import { randomUUID } from "node:crypto";
@@ -11,12 +11,20 @@ import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { createApp } from "../app/src/app.factory";
 import { MAX_BODY_BYTES } from "../app/src/items/json-body.middleware";
-import { dynamoSettings, parseEnvironment, portVariable, storeEnvironment } from "../lib/config";
+import {
+  authEnvironment,
+  authSettings,
+  dynamoSettings,
+  parseEnvironment,
+  portVariable,
+  storeEnvironment,
+} from "../lib/config";
 import { createDocumentClient } from "../lib/dynamo-client";
-import { errorBody } from "../lib/errors";
+import { createAuthorizer } from "../lib/auth";
+import { ApiError, errorBody, toErrorBody } from "../lib/errors";
 import { parseItemKey } from "../lib/item-key";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../lib/request-id";
-import { API_PREFIX, API_RESPONSE_HEADERS, HEALTH_CHECK_PATH } from "../lib/routes";
+import { API_PREFIX, API_RESPONSE_HEADERS, HEALTH_CHECK_PATH, requiredScope } from "../lib/routes";
 import { TABLE_HASH_KEY } from "../lib/table";
 
 export const PUT_PATH = `${API_PREFIX}/put`;
@@ -55,8 +63,19 @@ function items() {
   };
 }
 
+/** The service's token check (lib/auth.ts), or none for the `open` server. */
+function authorizer(): (req: IncomingMessage, path: string) => Promise<void> {
+  if (process.argv[2] === "open") return () => Promise.resolve();
+  const authorize = createAuthorizer(authSettings(parseEnvironment(authEnvironment, process.env)));
+  return async (req, path) => {
+    const scope = requiredScope(req.method ?? "GET", path);
+    if (scope !== undefined) await authorize(req.headers.authorization, scope);
+  };
+}
+
 /** The status and the service's error body for anything a handler throws. */
 function errorAnswer(error: unknown) {
+  if (error instanceof ApiError) return { code: error.statusCode, body: toErrorBody(error) };
   const { status, message } = error as { status?: unknown; message?: unknown };
   const code = typeof status === "number" ? status : error instanceof SyntaxError ? 400 : 503;
   const text = code === 503 ? "The store is unavailable" : String(message);
@@ -77,6 +96,8 @@ function startExpress(): void {
   app.enable("case sensitive routing").enable("strict routing").disable("x-powered-by");
   app.disable("etag");
   app.use(setHeaders);
+  const check = authorizer();
+  app.use((req, _res, next) => void check(req, req.path).then(() => next(), next));
   app.get(HEALTH_CHECK_PATH, (_req, res) => void res.json({ status: "ok" }));
   app.post(PUT_PATH, express.json({ limit: MAX_BODY_BYTES }), async (req, res) => {
     const key = await store.put(req.body);
@@ -112,8 +133,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function startBare(): void {
   const store = items();
+  const check = authorizer();
   const answer = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = req.url ?? "/";
+    await check(req, path);
     if (req.method === "GET" && path === HEALTH_CHECK_PATH) return send(res, 200, { status: "ok" });
     if (req.method === "POST" && path === PUT_PATH) {
       const key = await store.put(await readJson(req));
@@ -149,7 +172,13 @@ async function startStore(): Promise<void> {
 }
 
 if (require.main === module) {
-  const start = { nest: startNest, express: startExpress, bare: startBare, store: startStore };
+  const start = {
+    nest: startNest,
+    express: startExpress,
+    bare: startBare,
+    open: startBare,
+    store: startStore,
+  };
   Promise.resolve(start[process.argv[2] as keyof typeof start]()).catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -20,7 +20,11 @@ export type Authorize = (authorization: string | undefined, scope: Scope) => Pro
 /** JWKS over http (the local issuer) or https, with a time limit, through the runtime's fetch. */
 const jwksFetcher: Fetcher = {
   async fetch(uri) {
-    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) });
+    const response = await fetch(uri, { signal: AbortSignal.timeout(3000) }).catch(
+      (error: unknown) => {
+        throw new FetchError(uri, error instanceof Error ? error.message : String(error));
+      },
+    );
     if (!response.ok) throw new FetchError(uri, `Status code is ${response.status}`);
     return response.arrayBuffer();
   },
@@ -28,10 +32,15 @@ const jwksFetcher: Fetcher = {
 
 const BEARER = /^Bearer ([\w-]+\.[\w-]+\.[\w-]*)$/i;
 
+/** Tokens verified lately, with their scopes and expiry: a client reuses one for many requests. */
+const VERIFIED_TOKENS_KEPT = 1000;
+
 /**
  * One verifier per process: RS256 access tokens of the configured issuer and clients, signature
  * checked against the issuer's JWKS, which is fetched once and cached (an unknown key id fetches
  * it again at most every 10 s). `alg: none`, HS256 and every other forgery fail the signature.
+ * A token that passed is remembered, by its exact text, until it expires, so a client's next
+ * requests with it cost a lookup.
  */
 export function createAuthorizer(settings: AuthSettings): Authorize {
   const verifier = JwtRsaVerifier.create(
@@ -49,6 +58,16 @@ export function createAuthorizer(settings: AuthSettings): Authorize {
     },
     { jwksCache: new SimpleJwksCache({ fetcher: jwksFetcher }) },
   );
+  const verified = new Map<string, { scopes: string[]; expiresAt: number }>();
+  const scopesOf = async (token: string): Promise<string[]> => {
+    const known = verified.get(token);
+    if (known !== undefined && known.expiresAt > Date.now()) return known.scopes;
+    const payload = await verifier.verify(token);
+    const scopes = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
+    if (verified.size >= VERIFIED_TOKENS_KEPT) verified.delete(verified.keys().next().value ?? "");
+    verified.set(token, { scopes, expiresAt: (payload.exp ?? 0) * 1000 });
+    return scopes;
+  };
   return async (authorization, scope) => {
     if (authorization === undefined) {
       throw new UnauthorizedError("This route needs a bearer token", false);
@@ -59,8 +78,7 @@ export function createAuthorizer(settings: AuthSettings): Authorize {
     }
     let scopes: string[];
     try {
-      const payload = await verifier.verify(token);
-      scopes = typeof payload.scope === "string" ? payload.scope.split(" ") : [];
+      scopes = await scopesOf(token);
     } catch (error) {
       if (error instanceof FetchError || error instanceof JwksNotAvailableInCacheError) {
         throw new IssuerUnavailableError(error);
