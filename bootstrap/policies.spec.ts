@@ -95,6 +95,13 @@ const taggedAs = (stack: string) => ({
   "iam:ResourceTag/project": "picus",
 });
 
+const POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbC123";
+const PROD_POOL = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_XyZ789";
+const ACL = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/firewall-acl-1/0f1e";
+const PROD_ACL = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/firewall-acl-2/9a8b";
+const CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c";
+const ZONE = "arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ";
+
 const devDeploy = deployPolicy({
   accountId: ACCOUNT,
   partition: "aws",
@@ -211,6 +218,38 @@ describe("a dev deploy role, evaluated on attacks", () => {
         action: "ec2:DeleteTags",
         resource: "arn:aws:ec2:eu-west-1:123456789012:security-group/sg-1",
         context: { ...taggedAs("dev"), "aws:TagKeys": ["stack"] },
+      },
+    ],
+    [
+      "reads a prod app client's secret",
+      {
+        action: "cognito-idp:DescribeUserPoolClient",
+        resource: PROD_POOL,
+        context: taggedAs("prod"),
+      },
+    ],
+    [
+      "deletes prod's web ACL",
+      { action: "wafv2:DeleteWebACL", resource: PROD_ACL, context: taggedAs("prod") },
+    ],
+    [
+      "deletes prod's certificate",
+      { action: "acm:DeleteCertificate", resource: CERTIFICATE, context: taggedAs("prod") },
+    ],
+    [
+      "redelegates a hosted zone",
+      {
+        action: "route53:ChangeResourceRecordSets",
+        resource: ZONE,
+        context: { "route53:ChangeResourceRecordSetsRecordTypes": ["NS"] },
+      },
+    ],
+    [
+      "slips a TXT record in with its alias",
+      {
+        action: "route53:ChangeResourceRecordSets",
+        resource: ZONE,
+        context: { "route53:ChangeResourceRecordSetsRecordTypes": ["A", "TXT"] },
       },
     ],
     [
@@ -331,6 +370,60 @@ describe("a dev deploy role, evaluated on what pulumi up does", () => {
         context: taggedAs("dev"),
       },
     ],
+    [
+      "creates its user pool",
+      { action: "cognito-idp:CreateUserPool", resource: "*", context: DEV_TAGS },
+    ],
+    [
+      "creates an app client and reads its secret",
+      {
+        action: "cognito-idp:DescribeUserPoolClient",
+        resource: POOL,
+        context: taggedAs("dev"),
+      },
+    ],
+    [
+      "requests its certificate",
+      { action: "acm:RequestCertificate", resource: "*", context: DEV_TAGS },
+    ],
+    [
+      "writes the certificate's validation record",
+      {
+        action: "route53:ChangeResourceRecordSets",
+        resource: ZONE,
+        context: { "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME"] },
+      },
+    ],
+    [
+      "points its name at the load balancer",
+      {
+        action: "route53:ChangeResourceRecordSets",
+        resource: ZONE,
+        context: { "route53:ChangeResourceRecordSetsRecordTypes": ["A"] },
+      },
+    ],
+    [
+      "waits for the DNS change",
+      { action: "route53:GetChange", resource: "arn:aws:route53:::change/C2682N5HXP0BZ4" },
+    ],
+    ["creates its web ACL", { action: "wafv2:CreateWebACL", resource: ACL, context: DEV_TAGS }],
+    [
+      "associates it with the load balancer",
+      { action: "wafv2:AssociateWebACL", resource: ACL, context: taggedAs("dev") },
+    ],
+    [
+      "sends its logs to the WAF log group",
+      { action: "wafv2:PutLoggingConfiguration", resource: ACL, context: taggedAs("dev") },
+    ],
+    [
+      "creates the WAF log group",
+      {
+        action: "logs:CreateLogGroup",
+        resource: "arn:aws:logs:eu-west-1:123456789012:log-group:aws-waf-logs-picus-dev",
+        context: DEV_TAGS,
+      },
+    ],
+    ["lets WAF deliver to it", { action: "logs:PutResourcePolicy", resource: "*" }],
     [
       "pulls the image promoted from another stack",
       {

@@ -121,8 +121,15 @@ const STATE_KEY_USE = of("kms", "Encrypt", "Decrypt", "GenerateDataKey", "Descri
 /** Services the main program manages: full control, because Pulumi owns their whole lifecycle. */
 export const DEPLOY_SERVICE_ACTIONS = [
   ...["ec2", "elasticloadbalancing", "ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch"],
-  ...["sns", "codedeploy", "application-autoscaling"],
+  ...["sns", "codedeploy", "application-autoscaling", "cognito-idp", "acm", "wafv2"],
 ].map((service) => `${service}:*`);
+
+/**
+ * Route 53 records carry no tags: a stack may read hosted zones and change only the record types
+ * it declares (its alias and its certificate's validation record), never NS, SOA, MX or TXT.
+ */
+export const DNS_RECORD_TYPES = ["A", "AAAA", "CNAME"];
+const DNS_READS = of("route53", "GetHostedZone", "ListResourceRecordSets", "ListTagsForResource");
 
 /** Read-only calls a preview (and the program's data sources) make. */
 export const PREVIEW_READ_ACTIONS = [
@@ -142,7 +149,12 @@ export const PREVIEW_READ_ACTIONS = [
   ...of("sns", "ListTagsForResource"),
   ...of("codedeploy", "Get*", "List*"),
   ...of("application-autoscaling", "Describe*"),
-  ...of("acm", "DescribeCertificate"),
+  ...of("acm", "DescribeCertificate", "ListTagsForCertificate"),
+  ...of("cognito-idp", "DescribeUserPool", "DescribeUserPoolDomain", "DescribeResourceServer"),
+  ...of("cognito-idp", "ListTagsForResource"),
+  ...of("wafv2", "GetWebACL", "GetLoggingConfiguration", "GetWebACLForResource"),
+  ...of("wafv2", "ListTagsForResource"),
+  ...DNS_READS,
   ...of("iam", "GetRole", "GetRolePolicy", "ListRolePolicies", "ListAttachedRolePolicies"),
   ...of("iam", "GetPolicy", "GetPolicyVersion"),
   ...of("sts", "GetCallerIdentity"),
@@ -165,10 +177,13 @@ export const SERVICE_LINKED_ROLE_SERVICES = [
   "elasticloadbalancing.amazonaws.com",
   "ecs.application-autoscaling.amazonaws.com",
 ];
-const TAGGED_SERVICES = ["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns"];
+const TAGGED_SERVICES = [
+  ...["ecs", "ecr", "dynamodb", "lambda", "logs", "cloudwatch", "sns", "cognito-idp", "wafv2"],
+];
 /** Tagging and untagging in the services the program manages. */
 export const TAG_ACTIONS = [
   ...of("ec2", "CreateTags"),
+  ...of("acm", "AddTagsToCertificate"),
   ...of("elasticloadbalancing", "AddTags"),
   ...of("iam", "TagRole"),
   ...of("s3", "PutBucketTagging"),
@@ -177,6 +192,7 @@ export const TAG_ACTIONS = [
 ];
 export const UNTAG_ACTIONS = [
   ...of("ec2", "DeleteTags"),
+  ...of("acm", "RemoveTagsFromCertificate"),
   ...of("elasticloadbalancing", "RemoveTags"),
   ...of("iam", "UntagRole"),
   ...of("logs", "UntagLogGroup"),
@@ -282,7 +298,19 @@ export function deployPolicy(args: DeployPolicyArgs): PolicyDocument {
     ...stateStatements(args.state, stack, false),
     allow("ManageStackServices", DEPLOY_SERVICE_ACTIONS, "*"),
     allow("ManageAccessLogBuckets", "s3:*", [logBuckets, `${logBuckets}/*`]),
-    allow("ReadCertificates", ["acm:DescribeCertificate"], "*"),
+    allow("ReadHostedZones", DNS_READS, `arn:${partition}:route53:::hostedzone/*`),
+    allow("FollowDnsChanges", "route53:GetChange", `arn:${partition}:route53:::change/*`),
+    allow(
+      "ChangeOnlyAddressAndAliasRecords",
+      "route53:ChangeResourceRecordSets",
+      `arn:${partition}:route53:::hostedzone/*`,
+      {
+        "ForAllValues:StringEquals": {
+          "route53:ChangeResourceRecordSetsRecordTypes": DNS_RECORD_TYPES,
+        },
+        Null: { "route53:ChangeResourceRecordSetsRecordTypes": "false" },
+      },
+    ),
     allow("WhoAmI", ["sts:GetCallerIdentity"], "*"),
     allow(
       "ReadRoles",
