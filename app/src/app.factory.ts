@@ -20,7 +20,7 @@ export interface CreateAppOptions {
 /**
  * Creates the service with all of its global setup, without listening: callers may add Express
  * middleware with `app.use(...)` and then `await app.listen(port)`. Throws a
- * ConfigValidationError naming every environment variable that is missing or wrong.
+ * ConfigError naming every environment variable that is missing or wrong.
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, expressAdapter(options), {
