@@ -1,5 +1,5 @@
 import request from "supertest";
-import { refusedTokens } from "../../lib/testing/issuer";
+import { REFUSED_TOKEN_KINDS, refusedTokens } from "../../lib/testing/issuer";
 import { startStack, UNKNOWN_KEY, type TestApp } from "./test-app";
 
 describe("restricted access to the service's routes", () => {
@@ -46,15 +46,7 @@ describe("restricted access to the service's routes", () => {
 
   it.each(
     routes.flatMap((route) =>
-      [
-        "expired",
-        "alg none",
-        "HS256 forgery",
-        "another issuer",
-        "altered payload",
-        "unknown client",
-        "not a JWT",
-      ].map((kind) => [route.name, kind, route] as const),
+      REFUSED_TOKEN_KINDS.map((kind) => [route.name, kind, route] as const),
     ),
   )("%s: 401 for a token that is %s", async (_name, kind, route) => {
     const response = await route.send(as(refusedTokens(stack.issuer)[kind]));

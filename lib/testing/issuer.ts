@@ -41,7 +41,19 @@ const part = (value: object) => Buffer.from(JSON.stringify(value)).toString("bas
  * (`alg: none`), HS256-signed with the public key as secret, re-signed by another issuer, with
  * its payload altered, issued to an unknown client, not a JWT at all.
  */
-export function refusedTokens(issuer: LocalIssuer): Record<string, string> {
+export const REFUSED_TOKEN_KINDS = [
+  "expired",
+  "alg none",
+  "HS256 forgery",
+  "another issuer",
+  "altered payload",
+  "unknown client",
+  "not a JWT",
+] as const;
+
+export function refusedTokens(
+  issuer: LocalIssuer,
+): Record<(typeof REFUSED_TOKEN_KINDS)[number], string> {
   const valid = issuer.sign(ALL_SCOPES);
   const [header, payload] = valid.split(".");
   const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<
