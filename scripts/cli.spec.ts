@@ -35,10 +35,33 @@ describe("npm run smoke", () => {
   it("exits 1 naming the failed step when nothing answers", () => {
     const result = run("scripts/smoke/cli.ts", ["http://127.0.0.1:9"], {
       SMOKE_READY_TIMEOUT_MS: "500",
+      SMOKE_TOKEN: "a.b.c",
     });
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("smoke test FAILED at health:");
+  });
+
+  it("exits 2 when no token and no client credentials are given", () => {
+    const result = run("scripts/smoke/cli.ts", ["http://127.0.0.1:9"], {
+      SMOKE_TOKEN: "",
+      SMOKE_TOKEN_URL: "",
+    });
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no token given");
+  });
+
+  it("exits 1 at the token step when the token endpoint does not answer", () => {
+    const result = run("scripts/smoke/cli.ts", ["http://127.0.0.1:9"], {
+      SMOKE_TOKEN: "",
+      SMOKE_TOKEN_URL: "http://127.0.0.1:9/oauth2/token",
+      SMOKE_CLIENT_ID: "smoke",
+      SMOKE_CLIENT_SECRET: "secret",
+    });
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("smoke test FAILED at token: the token endpoint");
   });
 });
 

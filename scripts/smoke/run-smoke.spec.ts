@@ -7,6 +7,8 @@ import { runSmoke, SmokeFailure } from "./run-smoke";
  * passing run is tested against the real local stack (smoke.e2e-spec.ts).
  */
 const KEY = "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11";
+const TOKEN = "every.scope.token";
+const READ_ONLY = "read.only.token";
 
 type Route = (res: ServerResponse, req: IncomingMessage, body: string) => void;
 
@@ -42,6 +44,15 @@ async function fake(overrides: Record<string, Route> = {}) {
     req.on("end", () => {
       calls.push(`${req.method} ${req.url}`);
       const path = `${req.method} ${req.url?.split("?")[0]}`;
+      // Like picus: every /picus route needs a token; a read-only one may not write.
+      const { authorization } = req.headers;
+      const refuse = (status: number) => () => send(res, status, { statusCode: status });
+      if (path.includes(" /picus") && authorization === undefined) {
+        return (overrides.unauthenticated ?? refuse(401))(res, req, body);
+      }
+      if (path === "POST /picus/put" && authorization === `Bearer ${READ_ONLY}`) {
+        return (overrides.readOnlyPut ?? refuse(403))(res, req, body);
+      }
       const route = Object.keys(routes)
         .filter((prefix) => path === prefix || path.startsWith(`${prefix}/`))
         .sort((a, b) => b.length - a.length)[0];
@@ -56,7 +67,14 @@ async function fake(overrides: Record<string, Route> = {}) {
 }
 
 async function failure(url: string, attempts = 2): Promise<string> {
-  const run = runSmoke({ baseUrl: url, readyTimeoutMs: 300, attempts, log: () => undefined });
+  const run = runSmoke({
+    baseUrl: url,
+    token: TOKEN,
+    readOnlyToken: READ_ONLY,
+    readyTimeoutMs: 300,
+    attempts,
+    log: () => undefined,
+  });
   const error = await run.then(
     () => undefined,
     (thrown: unknown) => thrown,
@@ -67,6 +85,22 @@ async function failure(url: string, attempts = 2): Promise<string> {
 }
 
 describe("runSmoke failure paths", () => {
+  it("fails when a request without a token is not refused", async () => {
+    const { url } = await fake({ unauthenticated: (res) => send(res, 201, { key: KEY }) });
+
+    expect(await failure(url)).toBe(
+      `put without a token: POST /picus/put expected 401, got 201 {"key":"${KEY}"}`,
+    );
+  });
+
+  it("fails when a read-only token may put", async () => {
+    const { url } = await fake({ readOnlyPut: (res) => send(res, 201, { key: KEY }) });
+
+    expect(await failure(url)).toBe(
+      `put, read-only: POST /picus/put expected 403, got 201 {"key":"${KEY}"}`,
+    );
+  });
+
   it("gives up on /health after the readiness timeout and says what it last saw", async () => {
     const { url } = await fake({ "GET /health": (res) => send(res, 503, { status: "starting" }) });
 
@@ -79,7 +113,8 @@ describe("runSmoke failure paths", () => {
     const { url, calls } = await fake({ "POST /picus/put": (res) => send(res, 503, {}) });
 
     expect(await failure(url, 3)).toBe("put: POST /picus/put expected 201, got 503 {}");
-    expect(calls.filter((call) => call.startsWith("POST"))).toHaveLength(3);
+    // The two refused puts (no token, read-only), then three tries.
+    expect(calls.filter((call) => call.startsWith("POST"))).toHaveLength(2 + 3);
   });
 
   it("detects data that does not round-trip and deletes the item it put", async () => {

@@ -1,9 +1,14 @@
+import { randomUUID } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { API_PREFIX, HEALTH_CHECK_PATH } from "../../lib/routes";
 
 export interface SmokeOptions {
   /** Origin of the API, e.g. `http://picus-dev-123.eu-west-1.elb.amazonaws.com`. */
   baseUrl: string;
+  /** A bearer token with every scope. */
+  token: string;
+  /** A token with `picus/read` only: when given, the smoke test checks that it cannot put. */
+  readOnlyToken?: string;
   /** How long to wait for `/health` to answer `{"status":"ok"}` (a fresh ALB target takes a while). */
   readyTimeoutMs?: number;
   /** Tries per request: a network error or a 502/503/504 (a target being replaced) is retried. */
@@ -30,18 +35,22 @@ function parse(text: string): unknown {
 }
 
 /**
- * put → get (same data) → list (following cursors until the item shows up) → delete → get 404,
- * once `/health` is ready. The item is deleted on a best-effort basis if a step after put fails.
+ * Once `/health` is ready: put without a token → 401, put with the read-only token → 403, then
+ * put → get (same data) → list (following cursors until the item shows up) → delete → get 404.
+ * The item is deleted on a best-effort basis if a step after put fails.
  */
 export async function runSmoke(options: SmokeOptions): Promise<{ key: string }> {
   const { readyTimeoutMs = 120_000, attempts = 4, requestTimeoutMs = 10_000 } = options;
   const log = options.log ?? ((line: string) => console.log(line));
   const base = options.baseUrl.replace(/\/+$/, "");
 
-  async function send(method: string, path: string, body?: unknown) {
+  async function send(method: string, path: string, body?: unknown, token?: string) {
     const response = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? {} : { "content-type": "application/json" },
+      headers: {
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(requestTimeoutMs),
     });
@@ -55,12 +64,14 @@ export async function runSmoke(options: SmokeOptions): Promise<{ key: string }> 
     method: string,
     path: string,
     body?: unknown,
+    /** null: no Authorization header at all. */
+    token: string | null = options.token,
   ) {
     let last = "";
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
       if (attempt > 1) await sleep(500 * attempt);
       try {
-        const answer = await send(method, path, body);
+        const answer = await send(method, path, body, token ?? undefined);
         if (answer.status === status) return answer.body;
         last = `${answer.status} ${answer.text.slice(0, 300)}`;
         if (!TRANSIENT.includes(answer.status)) break;
@@ -84,6 +95,17 @@ export async function runSmoke(options: SmokeOptions): Promise<{ key: string }> 
   log("ok   health");
 
   const data = { smoke: true, at: new Date().toISOString(), nested: [1, "two", { three: null }] };
+  await expectStatus("put without a token", 401, "POST", `${API_PREFIX}/put`, data, null);
+  log("ok   put without a token → 401");
+  const stranger = `${API_PREFIX}/${randomUUID()}`;
+  await expectStatus("delete without a token", 401, "DELETE", stranger, undefined, null);
+  log("ok   delete without a token → 401");
+  if (options.readOnlyToken !== undefined) {
+    const { readOnlyToken } = options;
+    await expectStatus("put, read-only", 403, "POST", `${API_PREFIX}/put`, data, readOnlyToken);
+    log("ok   put with a read-only token → 403");
+  }
+
   const { key } = await expectStatus("put", 201, "POST", `${API_PREFIX}/put`, data);
   if (typeof key !== "string") throw new SmokeFailure("put: the answer has no key");
   log(`ok   put ${key}`);
@@ -111,7 +133,7 @@ export async function runSmoke(options: SmokeOptions): Promise<{ key: string }> 
     await expectStatus("delete", 204, "DELETE", `${API_PREFIX}/${key}`);
     log("ok   delete");
   } catch (error: unknown) {
-    await send("DELETE", `${API_PREFIX}/${key}`).catch(() => undefined);
+    await send("DELETE", `${API_PREFIX}/${key}`, undefined, options.token).catch(() => undefined);
     throw error;
   }
 

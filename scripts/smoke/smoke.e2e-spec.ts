@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { startLocalStack } from "../../local/local-stack";
+import { SCOPES } from "../../lib/routes";
+import { startLocalStack, type LocalStack } from "../../local/local-stack";
 import { runSmoke } from "./run-smoke";
 
 /**
@@ -10,7 +11,11 @@ import { runSmoke } from "./run-smoke";
  * behind the shared routing, dynalite on disk): the same script CI runs against each deployed stack.
  */
 describe("smoke test against the local stack", () => {
-  let stack: { url: string; close: () => Promise<void> };
+  let stack: LocalStack;
+  const tokens = () => ({
+    token: stack.issuer.sign(Object.values(SCOPES)),
+    readOnlyToken: stack.issuer.sign([SCOPES.read]),
+  });
   let dataDir: string;
 
   const logLevel = process.env.LOG_LEVEL;
@@ -33,27 +38,35 @@ describe("smoke test against the local stack", () => {
 
     const { key } = await runSmoke({
       baseUrl: stack.url,
+      ...tokens(),
       readyTimeoutMs: 10_000,
       log: (line) => lines.push(line),
     });
 
     expect(lines).toEqual([
       "ok   health",
+      "ok   put without a token → 401",
+      "ok   delete without a token → 401",
+      "ok   put with a read-only token → 403",
       `ok   put ${key}`,
       "ok   get",
       "ok   list",
       "ok   delete",
       "ok   get after delete → 404",
     ]);
-    const gone = await fetch(`${stack.url}/picus/get/${key}`);
+    const gone = await fetch(`${stack.url}/picus/get/${key}`, {
+      headers: { authorization: `Bearer ${tokens().token}` },
+    });
     expect(gone.status).toBe(404);
   });
 
-  it("exits 0 as `npm run smoke -- <url>`", async () => {
+  it("exits 0 as `npm run smoke -- <url>` with the tokens in SMOKE_TOKEN and SMOKE_READ_TOKEN", async () => {
     const root = resolve(__dirname, "..", "..");
+    const { token, readOnlyToken } = tokens();
     const child = spawn(process.execPath, ["--import", "tsx", "scripts/smoke/cli.ts", stack.url], {
       cwd: root,
       stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, SMOKE_TOKEN: token, SMOKE_READ_TOKEN: readOnlyToken },
     });
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
