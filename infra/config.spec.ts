@@ -40,6 +40,7 @@ describe("loadSettings", () => {
     ["picus:cpuArchitecture", "arm", /must be one of ARM64, X86_64/],
     ["picus:availabilityZones", "1", /availabilityZones/],
     ["picus:requireHttps", "true", /requireHttps is true: set picus:domainName/],
+    ["picus:certificateArn", "arn:aws:acm:eu-west-1:123456789012:certificate/1", /is gone/],
     ["picus:domainName", "api.picus.acme.test", /set together or not at all/],
     ["picus:authDomainPrefix", "picus-aws-dev", /not a valid Cognito prefix/],
     ["picus:wafRateLimit", "5", /wafRateLimit/],

@@ -71,6 +71,9 @@ export function loadSettings() {
   if (authDomainPrefix !== undefined && !DOMAIN_PREFIX.test(authDomainPrefix)) {
     throw new Error(`picus:authDomainPrefix "${authDomainPrefix}" is not a valid Cognito prefix`);
   }
+  if (config.get("certificateArn") !== undefined) {
+    throw new Error("picus:certificateArn is gone: set picus:domainName and picus:hostedZoneId");
+  }
   const domainName = config.get("domainName");
   const hostedZoneId = config.get("hostedZoneId");
   if ((domainName === undefined) !== (hostedZoneId === undefined)) {
