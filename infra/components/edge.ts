@@ -172,8 +172,12 @@ export class Edge extends pulumi.ComponentResource {
     const liveTargetGroupArn = pulumi
       .all([live.defaultActions, this.greenTargetGroup.arn, this.blueTargetGroup.arn])
       .apply(([actions, green, blue]) => {
+        // After a deployment CodeDeploy leaves a weighted forward (live group 100, other 0) and an
+        // empty targetGroupArn, so the heaviest weighted group is the live one.
         const forward = actions.find((action) => action.type === "forward");
-        const current = forward?.targetGroupArn ?? forward?.forwards[0]?.targetGroups[0]?.arn;
+        const weighted = [...(forward?.forwards[0]?.targetGroups ?? [])];
+        const heaviest = weighted.sort((a, b) => (b.weight ?? 0) - (a.weight ?? 0))[0]?.arn;
+        const current = forward?.targetGroupArn || heaviest;
         return current === green ? green : blue;
       });
 

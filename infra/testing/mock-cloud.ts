@@ -115,7 +115,10 @@ export class MockCloud implements pulumi.runtime.Mocks {
           revision: 1,
         };
       case "aws:iam/role:Role":
-        return { name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}` };
+        return {
+          name,
+          arn: `arn:aws:iam::${MOCK_ACCOUNT}:role${(inputs.path as string) ?? "/"}${name}`,
+        };
       case "aws:cloudwatch/logGroup:LogGroup":
         return { name, arn: this.arn("logs", `log-group:${name}`) };
       case "aws:lambda/function:Function":
@@ -172,11 +175,17 @@ export class MockCloud implements pulumi.runtime.Mocks {
       return { partition: "aws", dnsSuffix: "amazonaws.com" };
     }
     if (args.token === "aws:lb/getListener:getListener") {
-      const live = this.registered.get(`aws:lb/targetGroup:TargetGroup::edge-${this.liveColor}`);
-      const targetGroupArn = live?.state.arn as string;
+      // As CodeDeploy leaves a listener after a deployment: a weighted forward, no targetGroupArn.
+      const arnOf = (color: string) =>
+        this.registered.get(`aws:lb/targetGroup:TargetGroup::edge-${color}`)?.state.arn as string;
+      const other = this.liveColor === "blue" ? "green" : "blue";
+      const targetGroups = [
+        { arn: arnOf(other), weight: 0 },
+        { arn: arnOf(this.liveColor), weight: 100 },
+      ];
       return {
         ...(args.inputs as State),
-        defaultActions: [{ type: "forward", targetGroupArn, forwards: [] }],
+        defaultActions: [{ type: "forward", targetGroupArn: "", forwards: [{ targetGroups }] }],
       };
     }
     if (args.token === "aws:route53/getZone:getZone") {
