@@ -2,27 +2,19 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { SCOPES, type Scope } from "../../lib/routes";
+import type { StackSettings } from "../config";
 
-export interface ApiClient {
-  name: string;
-  scopes: Scope[];
-}
-
-export interface IdentityArgs {
+/**
+ * `apiClients`: one app client per consumer (the pipeline's `smoke` client is added with every
+ * scope); `domainPrefix` unset: `<project>-<stack>-<first 8 hex of SHA-256(account ID)>`.
+ */
+export interface IdentityArgs extends Readonly<StackSettings["identity"]> {
   region: string;
   accountId: pulumi.Input<string>;
-  /** One app client per consumer; the pipeline's `smoke` client is added with every scope. */
-  apiClients: ApiClient[];
-  accessTokenMinutes: number;
-  /** Unset: `<project>-<stack>-<first 8 hex of the account ID's SHA-256>`, stable per account. */
-  domainPrefix?: string;
   deletionProtection: boolean;
 }
 
-export interface ClientCredentials {
-  clientId: string;
-  clientSecret: string;
-}
+export type ClientCredentials = { clientId: string; clientSecret: string };
 
 /** The resource server's identifier, as the scopes name it (`picus/read` → `picus`). */
 const RESOURCE_SERVER = SCOPES.read.split("/")[0];
@@ -110,18 +102,11 @@ export class Identity extends pulumi.ComponentResource {
     this.clientIds = pulumi.all([smoke, ...consumers.map((c) => c.client)].map((c) => c.id));
     this.smokeClientId = smoke.id;
     this.smokeClientSecret = pulumi.secret(smoke.clientSecret);
-    this.apiClientCredentials = pulumi.secret(
-      pulumi
-        .all(consumers.map((c) => pulumi.all([c.name, c.client.id, c.client.clientSecret])))
-        .apply((entries) =>
-          Object.fromEntries(
-            entries.map(([consumer, clientId, clientSecret]) => [
-              consumer,
-              { clientId, clientSecret },
-            ]),
-          ),
-        ),
+    const byName = consumers.map(
+      ({ name: consumer, client: { id, clientSecret } }) =>
+        [consumer, { clientId: id, clientSecret }] as const,
     );
+    this.apiClientCredentials = pulumi.secret(pulumi.output(Object.fromEntries(byName)));
     this.registerOutputs({ issuer: this.issuer, tokenUrl: this.tokenUrl });
   }
 
