@@ -44,6 +44,8 @@ describe("loadSettings", () => {
     ["picus:domainName", "api.picus.acme.test", /set together or not at all/],
     ["picus:authDomainPrefix", "picus-aws-dev", /not a valid Cognito prefix/],
     ["picus:wafRateLimit", "5", /wafRateLimit/],
+    // Shorter than dev's termination wait (1) + 15 minutes of margin: it would stop good rollouts.
+    ["picus:rolloutTimeoutMinutes", "10", /rolloutTimeoutMinutes.*16/],
     [
       "picus:apiClients",
       JSON.stringify([{ name: "billing", scopes: ["picus/admin"] }]),

@@ -89,6 +89,12 @@ export function loadSettings() {
     );
   }
 
+  const deploymentConfig = config.get("deploymentConfig") ?? "CodeDeployDefault.ECSAllAtOnce";
+  const terminationWaitMinutes =
+    config.getNumber("terminationWaitMinutes", { min: 0, max: 2880 }) ?? 5;
+  // e.g. CodeDeployDefault.ECSCanary10Percent15Minutes: traffic moves over 15 minutes.
+  const shiftMinutes = Number(/(\d+)Minutes?$/.exec(deploymentConfig)?.[1] ?? 0);
+  const minimumRolloutMinutes = terminationWaitMinutes + shiftMinutes + 15;
   return {
     project: pulumi.getProject(),
     stack: pulumi.getStack(),
@@ -139,10 +145,13 @@ export function loadSettings() {
       logLevel: oneOf("logLevel", logLevel, LOG_LEVELS),
     },
     deployment: {
-      config: config.get("deploymentConfig") ?? "CodeDeployDefault.ECSAllAtOnce",
-      terminationWaitMinutes:
-        config.getNumber("terminationWaitMinutes", { min: 0, max: 2880 }) ?? 5,
-      timeoutMinutes: config.getNumber("rolloutTimeoutMinutes", { min: 5 }) ?? 60,
+      config: deploymentConfig,
+      terminationWaitMinutes,
+      // A deployment stays in progress through its canary or linear steps and the termination
+      // wait; a shorter budget would stop, and roll back, a deployment that is going well.
+      timeoutMinutes:
+        config.getNumber("rolloutTimeoutMinutes", { min: minimumRolloutMinutes }) ??
+        Math.max(60, minimumRolloutMinutes),
       /** Deploy the declared revision even though its last deployment failed (one-off). */
       retryFailedRevision: config.getBoolean("retryFailedRevision") ?? false,
     },

@@ -2,6 +2,7 @@
  * `node --import tsx infra/deployment/cli.ts < request.json`, run by EcsBlueGreenRollout on every
  * `pulumi up`; credentials from the environment. Exit codes: 0 done, 1 failed, 2 a bad request.
  */
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { CodeDeployClient } from "@aws-sdk/client-codedeploy";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { parseRolloutRequest, type RolloutRequest } from "./request";
@@ -18,7 +19,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = { region: request.region, maxAttempts: 5 };
-  const clients = { codeDeploy: new CodeDeployClient(config), ecs: new ECSClient(config) };
+  const clients = {
+    codeDeploy: new CodeDeployClient(config),
+    ecs: new ECSClient(config),
+    cloudWatch: new CloudWatchClient(config),
+  };
   try {
     await rollout(request, clients);
     return 0;
@@ -28,6 +33,7 @@ async function main(): Promise<number> {
   } finally {
     clients.codeDeploy.destroy();
     clients.ecs.destroy();
+    clients.cloudWatch.destroy();
   }
 }
 

@@ -7,6 +7,7 @@ import {
   StopDeploymentCommand,
   type DeploymentInfo,
 } from "@aws-sdk/client-codedeploy";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, ECSClient, type TaskSet } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
@@ -39,9 +40,11 @@ const request: RolloutRequest = {
 
 const codeDeploy = mockClient(CodeDeployClient);
 const ecs = mockClient(ECSClient);
+const cloudWatch = mockClient(CloudWatchClient);
 const clients = {
   codeDeploy: new CodeDeployClient({ region: "eu-west-1" }),
   ecs: new ECSClient({ region: "eu-west-1" }),
+  cloudWatch: new CloudWatchClient({ region: "eu-west-1" }),
 };
 const logs: string[] = [];
 const pacing: Pacing = { minDelaySeconds: 0.001, maxDelaySeconds: 0.002, log: (m) => logs.push(m) };
@@ -99,7 +102,9 @@ const failedTarget: DeploymentInfo = {
 beforeEach(() => {
   codeDeploy.reset();
   ecs.reset();
+  cloudWatch.reset();
   logs.length = 0;
+  cloudWatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
   codeDeploy.on(ListDeploymentsCommand).resolves({ deployments: [] });
   codeDeploy.on(CreateDeploymentCommand).resolves({ deploymentId: "d-NEW" });
 });
@@ -199,6 +204,42 @@ describe("rollout", () => {
     );
   });
 
+  it("finds a failed revision on a later page of CodeDeploy's history", async () => {
+    serviceRuns(primary(CURRENT));
+    codeDeploy
+      .on(ListDeploymentsCommand)
+      .resolvesOnce({ deployments: ["d-OLD"], nextToken: "page-2" })
+      .resolvesOnce({ deployments: ["d-BAD"] })
+      .on(BatchGetDeploymentsCommand)
+      .resolves({ deploymentsInfo: [failedTarget] });
+
+    await expect(rollout(request, clients, pacing)).rejects.toThrow(
+      /already failed in d?eployment d-BAD/,
+    );
+    expect(codeDeploy).toHaveReceivedCommandTimes(ListDeploymentsCommand, 2);
+  });
+
+  it("waits until the new group's rollback alarms leave ALARM before it deploys", async () => {
+    serviceRuns(primary(CURRENT), primary(TARGET));
+    codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
+    cloudWatch
+      .on(DescribeAlarmsCommand)
+      .resolvesOnce({ MetricAlarms: [{ AlarmName: "target-5xx-green" }] })
+      .resolves({ MetricAlarms: [] });
+
+    await rollout(request, clients, pacing);
+
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
+      AlarmNames: ["target-5xx-green"],
+      StateValue: "ALARM",
+    });
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 2);
+    expect(logs.join("\n")).toContain(
+      "Waiting for rollback alarms to leave ALARM: target-5xx-green",
+    );
+    expect(codeDeploy).toHaveReceivedCommandTimes(CreateDeploymentCommand, 1);
+  });
+
   it("stops a deployment that outlives its budget, with rollback", async () => {
     serviceRuns(primary(CURRENT));
     codeDeploy.on(GetDeploymentCommand).resolves(deployment("InProgress"));
@@ -210,6 +251,31 @@ describe("rollout", () => {
       deploymentId: "d-NEW",
       autoRollbackEnabled: true,
     });
+  });
+
+  it("waits for a stopped deployment to finish stopping before it fails the update", async () => {
+    serviceRuns(primary(CURRENT));
+    const calls: string[] = [];
+    codeDeploy.on(StopDeploymentCommand).callsFake(() => {
+      calls.push("stop");
+      return {};
+    });
+    codeDeploy.on(GetDeploymentCommand).callsFake(() => {
+      const stopping =
+        calls.includes("stop") && calls.filter((c) => c === "get after stop").length < 2;
+      calls.push(calls.includes("stop") ? "get after stop" : "get");
+      return deployment(calls.includes("stop") && !stopping ? "Stopped" : "InProgress");
+    });
+
+    await expect(rollout({ ...request, timeoutMinutes: 0.0001 }, clients, pacing)).rejects.toThrow(
+      /stopped with rollback/,
+    );
+    expect(calls.slice(calls.indexOf("stop"))).toEqual([
+      "stop",
+      "get after stop",
+      "get after stop",
+      "get after stop",
+    ]);
   });
 
   it("fails a first deploy whose tasks never become steady and healthy (crash loop)", async () => {

@@ -10,13 +10,18 @@ import {
   StopDeploymentCommand,
   waitUntilDeploymentSuccessful,
 } from "@aws-sdk/client-codedeploy";
+import { CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, ECSClient, type Service } from "@aws-sdk/client-ecs";
 import type { RolloutRequest } from "./request";
 
 export interface RolloutClients {
   codeDeploy: CodeDeployClient;
   ecs: ECSClient;
+  cloudWatch: CloudWatchClient;
 }
+
+/** How long a deployment waits for its rollback alarms to leave ALARM before it starts. */
+const ALARM_CLEAR_MINUTES = 10;
 
 /** Polling pace (the SDK waiter's delays, in seconds) and where progress goes. */
 export type Pacing = typeof DEFAULT_PACING;
@@ -63,7 +68,7 @@ export async function rollout(
     pacing.log(`Deploying ${target}: ${changes.join(", ")}.`);
     await refuseKnownBad(request, clients.codeDeploy);
     const live = primary?.loadBalancers?.[0]?.targetGroupArn;
-    await deploy(request, clients.codeDeploy, live, pacing);
+    await deploy(request, clients, live, pacing);
   }
   await waitForSteadyState(request, clients.ecs, pacing);
 }
@@ -88,12 +93,28 @@ async function describeService(request: RolloutRequest, ecs: ECSClient): Promise
 async function refuseKnownBad(request: RolloutRequest, codeDeploy: CodeDeployClient) {
   if (request.retryFailedRevision) return;
   const { applicationName, deploymentGroupName } = request;
-  const group = { applicationName, deploymentGroupName, includeOnlyStatuses: FINISHED };
-  const { deployments = [] } = await codeDeploy.send(new ListDeploymentsCommand(group));
-  if (deployments.length === 0) return;
-  const { deploymentsInfo = [] } = await codeDeploy.send(
-    new BatchGetDeploymentsCommand({ deploymentIds: deployments.slice(0, 25) }),
-  );
+  // ListDeployments has no documented order: read every page of the last 30 days.
+  const start = new Date(Date.now() - 30 * 24 * 3600_000);
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await codeDeploy.send(
+      new ListDeploymentsCommand({
+        applicationName,
+        deploymentGroupName,
+        includeOnlyStatuses: FINISHED,
+        createTimeRange: { start },
+        nextToken,
+      }),
+    );
+    ids.push(...(page.deployments ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken !== undefined);
+  const deploymentsInfo = [];
+  for (let index = 0; index < ids.length; index += 25) {
+    const batch = new BatchGetDeploymentsCommand({ deploymentIds: ids.slice(index, index + 25) });
+    deploymentsInfo.push(...((await codeDeploy.send(batch)).deploymentsInfo ?? []));
+  }
   const [last] = deploymentsInfo
     .filter((info) => info.creator === "user")
     .sort((a, b) => (b.createTime?.getTime() ?? 0) - (a.createTime?.getTime() ?? 0));
@@ -112,9 +133,39 @@ async function refuseKnownBad(request: RolloutRequest, codeDeploy: CodeDeployCli
   );
 }
 
+/**
+ * CodeDeploy stops a deployment at once when one of its rollback alarms is already in ALARM (say,
+ * still from the deployment that failed): wait, bounded, until none is, so the fix gets a fair run.
+ */
+async function waitForAlarmsToClear(
+  alarms: string[],
+  cloudWatch: CloudWatchClient,
+  pacing: Pacing,
+) {
+  const deadline = Date.now() + ALARM_CLEAR_MINUTES * 60_000;
+  for (;;) {
+    const { MetricAlarms = [] } =
+      alarms.length === 0
+        ? {}
+        : await cloudWatch.send(
+            new DescribeAlarmsCommand({ AlarmNames: alarms, StateValue: "ALARM" }),
+          );
+    const firing = MetricAlarms.map((alarm) => alarm.AlarmName);
+    if (firing.length === 0) return;
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `Rollback alarms still in ALARM after ${ALARM_CLEAR_MINUTES} minutes: ${firing.join(", ")}; ` +
+          "CodeDeploy would stop the deployment at once. Run pulumi up again once they clear.",
+      );
+    }
+    pacing.log(`Waiting for rollback alarms to leave ALARM: ${firing.join(", ")}.`);
+    await delay(pacing.minDelaySeconds * 1000);
+  }
+}
+
 async function deploy(
   request: RolloutRequest,
-  codeDeploy: CodeDeployClient,
+  { codeDeploy, cloudWatch }: RolloutClients,
   liveTargetGroupArn: string | undefined,
   pacing: Pacing,
 ): Promise<void> {
@@ -143,6 +194,7 @@ async function deploy(
   const alarms = Object.entries(request.rollbackAlarms)
     .filter(([targetGroupArn]) => targetGroupArn !== liveTargetGroupArn)
     .flatMap(([, names]) => names);
+  await waitForAlarmsToClear(alarms, cloudWatch, pacing);
   const { deploymentId } = await codeDeploy.send(
     new CreateDeploymentCommand({
       applicationName: request.applicationName,
@@ -177,6 +229,12 @@ async function deploy(
   }
   if (!FINISHED.includes(info.status ?? "Created")) {
     await codeDeploy.send(new StopDeploymentCommand({ deploymentId, autoRollbackEnabled: true }));
+    // Until it has stopped, CodeDeploy refuses the next deployment: the next up would fail too.
+    for (let polls = 0; polls < 60; polls++) {
+      const stopping = await codeDeploy.send(new GetDeploymentCommand({ deploymentId }));
+      if (FINISHED.includes(stopping.deploymentInfo?.status ?? "Created")) break;
+      await delay(pacing.minDelaySeconds * 1000);
+    }
     throw new Error(
       `Deployment ${deploymentId} of ${target} did not finish within ${request.timeoutMinutes} ` +
         `minutes (last status ${info.status ?? "unknown"}); it was stopped with rollback.`,
