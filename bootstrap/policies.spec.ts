@@ -459,6 +459,19 @@ describe("the workload boundary of dev", () => {
     ).not.toBe("Allow");
   });
 
+  it("lets a role write X-Ray traces, and no other X-Ray action", () => {
+    for (const action of ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]) {
+      expect(evaluate(boundary, { action, resource: "*" })).toBe("Allow");
+    }
+    for (const action of [
+      "xray:GetSamplingRules",
+      "xray:GetSamplingTargets",
+      "xray:GetTraceSummaries",
+    ]) {
+      expect(evaluate(boundary, { action, resource: "*" })).not.toBe("Allow");
+    }
+  });
+
   it("caps a role whatever its own policy says", () => {
     for (const request of [
       { action: "iam:CreateUser", resource: `arn:aws:iam::${ACCOUNT}:user/x` },

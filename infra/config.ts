@@ -143,6 +143,13 @@ export function loadSettings() {
       maxCapacity,
       cpuTargetPercent: config.getNumber("cpuTargetPercent", { min: 10, max: 90 }) ?? 60,
       logLevel: oneOf("logLevel", logLevel, LOG_LEVELS),
+      /** The share of traces the API starts that it records (a parent's decision wins). */
+      traceSampleRatio: config.getNumber("traceSampleRatio", { min: 0, max: 1 }) ?? 0.05,
+      /** The OpenTelemetry collector sidecar's share of the task. */
+      collector: {
+        cpu: config.getNumber("collectorCpu", { min: 0 }) ?? 64,
+        memoryMb: config.getNumber("collectorMemoryMb", { min: 32 }) ?? 128,
+      },
     },
     deployment: {
       config: deploymentConfig,

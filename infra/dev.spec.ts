@@ -23,5 +23,6 @@ describe("dev stack (Pulumi.dev.yaml)", () => {
     reservedConcurrency: -1,
     https: false,
     builtImage: true,
+    traceSampleRatio: 1,
   });
 });

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../../lib/routes";
 import type { ServiceSettings } from "../config";
 import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
+import { collectorContainer, tracingEnvironment, XRAY_WRITE_ACTIONS } from "./collector";
 
 export const CONTAINER_NAME = "api";
 
@@ -92,10 +93,13 @@ export class Service extends pulumi.ComponentResource {
       referencedSecurityGroupId: securityGroup.id,
     });
 
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { retentionInDays: args.logRetentionDays },
-      { parent: this },
+    const [logGroup, collectorLogGroup] = ["logs", "collector-logs"].map(
+      (suffix) =>
+        new aws.cloudwatch.LogGroup(
+          `${name}-${suffix}`,
+          { retentionInDays: args.logRetentionDays },
+          { parent: this },
+        ),
     );
 
     const executionRole = serviceRole(
@@ -121,7 +125,9 @@ export class Service extends pulumi.ComponentResource {
           {
             Sid: "WriteLogs",
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            Resource: [pulumi.interpolate`${logGroup.arn}:*`],
+            Resource: [logGroup, collectorLogGroup].map(
+              (group) => pulumi.interpolate`${group.arn}:*`,
+            ),
           },
         ]),
       },
@@ -142,6 +148,7 @@ export class Service extends pulumi.ComponentResource {
         role: taskRole.name,
         policy: allowPolicy([
           { Sid: "Items", Action: SERVICE_TABLE_ACTIONS, Resource: [args.tableArn] },
+          { Sid: "WriteTraces", Action: XRAY_WRITE_ACTIONS, Resource: ["*"] },
         ]),
       },
       { parent: this },
@@ -177,6 +184,7 @@ export class Service extends pulumi.ComponentResource {
               { name: "LOG_LEVEL", value: args.logLevel },
               { name: "PORT", value: String(CONTAINER_PORT) },
               ...Object.entries(args.authEnvironment).map(([name, value]) => ({ name, value })),
+              ...tracingEnvironment(args.traceSampleRatio),
             ],
             linuxParameters: { initProcessEnabled: true },
             stopTimeout: 30,
@@ -189,6 +197,12 @@ export class Service extends pulumi.ComponentResource {
               },
             },
           },
+          collectorContainer({
+            region: args.region,
+            cpu: args.collector.cpu,
+            memoryMb: args.collector.memoryMb,
+            logGroupName: collectorLogGroup.name,
+          }),
         ]),
       },
       { parent: this, dependsOn: [executionPolicy] },

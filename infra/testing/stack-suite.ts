@@ -2,6 +2,12 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH, SCOPES } from "../../lib/routes";
+import {
+  COLLECTOR_IMAGE,
+  COLLECTOR_NAME,
+  OTLP_HTTP_ENDPOINT,
+  XRAY_WRITE_ACTIONS,
+} from "../components/collector";
 import { INSPECTED_BODY_BYTES, PUT_ROUTE } from "../components/firewall";
 import { SERVICE_TABLE_ACTIONS } from "../components/service";
 import { RESOURCELESS_ACTIONS } from "../policy/rules";
@@ -26,6 +32,7 @@ export interface StackExpectations {
   reservedConcurrency: number;
   https: boolean;
   builtImage: boolean;
+  traceSampleRatio: number;
 }
 
 /** What Pulumi.prod.yaml produces as committed: the base for prod variants with extra config. */
@@ -44,6 +51,7 @@ export const PROD_EXPECTATIONS: StackExpectations = {
   reservedConcurrency: -1,
   https: true,
   builtImage: true,
+  traceSampleRatio: 0.05,
 };
 
 export const STACK_OUTPUTS = [
@@ -615,6 +623,73 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(container.logConfiguration.logDriver).toBe("awslogs");
     });
 
+    const containers = () =>
+      JSON.parse(
+        state(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task")
+          .containerDefinitions as string,
+      ) as Inputs[];
+    const envOf = (container: Inputs) =>
+      Object.fromEntries((container.environment as Inputs[]).map((e) => [e.name, e.value]));
+
+    it("runs the OpenTelemetry collector beside the API, pinned, non-essential, health-checked", () => {
+      const [api, collector] = containers();
+      expect(containers()).toHaveLength(2);
+      expect(collector).toMatchObject({
+        name: COLLECTOR_NAME,
+        image: COLLECTOR_IMAGE,
+        essential: false,
+        cpu: Number(run().config["picus:collectorCpu"]),
+        memory: Number(run().config["picus:collectorMemoryMb"]),
+        readonlyRootFilesystem: true,
+        healthCheck: { command: ["CMD", "/healthcheck"] },
+      });
+      expect(collector.image).toMatch(/:v\d+\.\d+\.\d+$/);
+      expect(collector.user).not.toMatch(/^(0|root)(:|$)/);
+      expect(api.dependsOn).toBeUndefined();
+      expect(collector.portMappings).toBeUndefined();
+      expect(collector.logConfiguration.options["awslogs-group"]).toBe(
+        mockedState(run(), "aws:cloudwatch/logGroup:LogGroup", "api-collector-logs").name,
+      );
+    });
+
+    it("configures the collector inline: OTLP on loopback, batched, to X-Ray, no remote sampling", () => {
+      const config = envOf(containers()[1]).AOT_CONFIG_CONTENT as string;
+      expect(config).toContain("endpoint: 127.0.0.1:4317");
+      expect(config).toContain("endpoint: 127.0.0.1:4318");
+      expect(config).toContain("endpoint: 127.0.0.1:13133");
+      expect(config).toContain(`region: ${run().config["aws:region"]}`);
+      expect(config).toMatch(
+        /receivers: \[otlp\]\n\s+processors: \[batch\]\n\s+exporters: \[awsxray\]/,
+      );
+      expect(config).not.toMatch(/sampling/);
+    });
+
+    it("points the API's OpenTelemetry SDK at the collector with the stack's sample ratio", () => {
+      expect(envOf(containers()[0])).toMatchObject({
+        OTEL_EXPORTER_OTLP_ENDPOINT: OTLP_HTTP_ENDPOINT,
+        OTEL_SERVICE_NAME: "picus-api",
+        OTEL_TRACES_EXPORTER: "otlp",
+        OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+        OTEL_TRACES_SAMPLER_ARG: String(expected.traceSampleRatio),
+        OTEL_PROPAGATORS: "xray",
+      });
+    });
+
+    it("puts only the API container behind the load balancer and in CodeDeploy's AppSpec", () => {
+      const [balanced] = inputs(service()).loadBalancers as Inputs[];
+      expect(balanced).toMatchObject({ containerName: containers()[0].name });
+      const rollout = named(run(), "picus:deployment:EcsBlueGreenRollout", "rollout");
+      const [command] = run().resources.filter(
+        (r) => r.type === "command:local:Command" && r.parent === rollout.urn,
+      );
+      const request = parseRolloutRequest(inputs(command).stdin as string);
+      expect(request).toMatchObject({
+        containerName: containers()[0].name,
+        containerPort: CONTAINER_PORT,
+      });
+      expect(containers().filter((c) => c.portMappings !== undefined)).toHaveLength(1);
+    });
+
     it("scales on CPU between the stack's bounds", () => {
       const target = state(run(), "aws:appautoscaling/target:Target", "api-scaling-target");
       expect(target).toMatchObject({
@@ -774,10 +849,17 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       }
     });
 
-    it("gives the task role only the table actions the service uses, on this table", () => {
+    it("gives the task role only the table actions the service uses, on this table, and X-Ray writes", () => {
       expect(statementsOf("api-task-policy")).toEqual([
         { Sid: "Items", Effect: "Allow", Action: SERVICE_TABLE_ACTIONS, Resource: [tableArn()] },
+        {
+          Sid: "WriteTraces",
+          Effect: "Allow",
+          Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+          Resource: ["*"],
+        },
       ]);
+      expect(XRAY_WRITE_ACTIONS).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
     });
 
     it("gives the function only dynamodb:DeleteItem on this table, plus its own logs", () => {
@@ -791,16 +873,18 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(asList(logs.Action).every((action) => action.startsWith("logs:"))).toBe(true);
     });
 
-    it("lets the execution role pull from this repository and write its own log group", () => {
+    it("lets the execution role pull from this repository and write its own log groups", () => {
       const statements = statementsOf("api-execution-policy");
       const pull = statements.find((s) => s.Sid === "EcrPull");
       expect(pull?.Resource).toContain(
         mockedArn(run(), "aws:ecr/repository:Repository", "registry-repo"),
       );
       const logs = statements.find((s) => s.Sid === "WriteLogs");
-      expect(logs?.Resource).toEqual([
-        `${mockedArn(run(), "aws:cloudwatch/logGroup:LogGroup", "api-logs")}:*`,
-      ]);
+      expect(logs?.Resource).toEqual(
+        ["api-logs", "api-collector-logs"].map(
+          (name) => `${mockedArn(run(), "aws:cloudwatch/logGroup:LogGroup", name)}:*`,
+        ),
+      );
     });
   });
 
@@ -972,7 +1056,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
 
     it("keeps every log group for the stack's retention period", () => {
       const groups = ofType(run(), "aws:cloudwatch/logGroup:LogGroup");
-      expect(groups).toHaveLength(3);
+      expect(groups).toHaveLength(4);
       for (const group of groups)
         expect(inputs(group).retentionInDays).toBe(expected.logRetentionDays);
     });
