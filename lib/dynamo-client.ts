@@ -1,6 +1,8 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { storeFailureKind } from "./errors";
+import { currentRequestMetrics } from "./metrics";
 
 export interface DynamoClientSettings {
   region: string;
@@ -17,7 +19,8 @@ export interface DynamoClientSettings {
 /**
  * One document client per process, with timeouts and retries set so that an unreachable or
  * throttling store fails a request within about `maxAttempts * requestTimeoutMs` instead of the
- * SDK's default of waiting indefinitely.
+ * SDK's default of waiting indefinitely. Each call's duration and failure go into the current
+ * request's metrics (lib/metrics.ts).
  */
 export function createDocumentClient(settings: DynamoClientSettings): DynamoDBDocumentClient {
   const local = settings.endpoint !== undefined;
@@ -38,6 +41,23 @@ export function createDocumentClient(settings: DynamoClientSettings): DynamoDBDo
         ? { accessKeyId: "local", secretAccessKey: "local" }
         : undefined,
   });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const metrics = currentRequestMetrics();
+      if (metrics === undefined) return next(args);
+      const startedAt = performance.now();
+      try {
+        return await next(args);
+      } catch (error) {
+        metrics.storeFailures.push(storeFailureKind(error));
+        throw error;
+      } finally {
+        metrics.storeLatencies.push(Math.round((performance.now() - startedAt) * 10) / 10);
+      }
+    },
+    // Around the retries: one latency per call, as the request waited for it.
+    { step: "initialize", name: "picusRequestMetrics" },
+  );
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: {
       convertEmptyValues: false,

@@ -1,10 +1,11 @@
 import {
+  ConditionalCheckFailedException,
   DynamoDBServiceException,
   InternalServerError,
   ProvisionedThroughputExceededException,
   ResourceNotFoundException,
 } from "@aws-sdk/client-dynamodb";
-import { isStoreUnavailable } from "./errors";
+import { clientErrorReason, isStoreUnavailable, storeFailureKind } from "./errors";
 
 const withCode = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 
@@ -40,5 +41,34 @@ describe("isStoreUnavailable", () => {
     ["a non-error", "ECONNREFUSED"],
   ])("is false for %s", (_case, error) => {
     expect(isStoreUnavailable(error)).toBe(false);
+  });
+});
+
+describe("storeFailureKind", () => {
+  it.each([
+    ["conditional", new ConditionalCheckFailedException({ $metadata: {}, message: "x" })],
+    ["throttled", new ProvisionedThroughputExceededException({ $metadata: {}, message: "x" })],
+    ["unavailable", withCode("ECONNREFUSED")],
+    ["other", new TypeError("x is undefined")],
+  ])("is %s", (kind, error) => {
+    expect(storeFailureKind(error)).toBe(kind);
+  });
+});
+
+describe("clientErrorReason", () => {
+  it("names each 4xx the service answers and nothing else", () => {
+    expect([400, 401, 403, 404, 405, 409, 413, 415, 422, 200, 503].map(clientErrorReason)).toEqual([
+      "validation",
+      "auth",
+      "auth",
+      "not-found",
+      "method",
+      "conflict",
+      "too-large",
+      "validation",
+      "validation",
+      undefined,
+      undefined,
+    ]);
   });
 });

@@ -184,3 +184,45 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ApiError) return errorBody(error.statusCode, error.message);
   return errorBody(500, "Internal server error");
 }
+
+/** Why a request was refused, as the ClientErrors metric's Reason dimension counts it. */
+export type ClientErrorReason =
+  "validation" | "auth" | "too-large" | "not-found" | "method" | "conflict";
+
+const CLIENT_ERROR_REASONS: Readonly<Record<number, ClientErrorReason>> = {
+  400: "validation",
+  401: "auth",
+  403: "auth",
+  404: "not-found",
+  405: "method",
+  409: "conflict",
+  413: "too-large",
+  415: "validation",
+  422: "validation",
+};
+
+/**
+ * The reason of a 4xx, from the status its error class (or Nest's, or body-parser's) answers
+ * with; undefined for anything else.
+ */
+export function clientErrorReason(statusCode: number): ClientErrorReason | undefined {
+  if (statusCode < 400 || statusCode >= 500) return undefined;
+  return CLIENT_ERROR_REASONS[statusCode] ?? "validation";
+}
+
+/** A failed DynamoDB call, as the StoreFailures metric's Failure dimension counts it. */
+export type StoreFailure = "throttled" | "unavailable" | "conditional" | "other";
+
+const THROTTLING_ERROR_NAMES = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "LimitExceededException",
+]);
+
+export function storeFailureKind(error: unknown): StoreFailure {
+  const name = error instanceof Error ? error.name : undefined;
+  if (name === "ConditionalCheckFailedException") return "conditional";
+  if (name !== undefined && THROTTLING_ERROR_NAMES.has(name)) return "throttled";
+  return isStoreUnavailable(error) ? "unavailable" : "other";
+}

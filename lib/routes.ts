@@ -46,18 +46,38 @@ export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
  * carry (none for the health routes): the one table behind 405's Allow header, the service's
  * guard, the function's check and the OpenAPI document's security requirements.
  */
-const ORIGIN_ROUTES: readonly { method: string; path: RegExp; scope?: Scope }[] = [
-  { method: "GET", path: /^\/health$/ },
-  { method: "GET", path: /^\/ready$/ },
-  { method: "GET", path: new RegExp(`^${API_PREFIX}/list$`), scope: SCOPES.read },
-  { method: "POST", path: new RegExp(`^${API_PREFIX}/put$`), scope: SCOPES.write },
-  { method: "GET", path: new RegExp(`^${API_PREFIX}/get/[^/]+$`), scope: SCOPES.read },
-  {
-    method: "DELETE",
-    path: new RegExp(`^${API_PREFIX}/(?!list$|put$|get$)[^/]+$`),
-    scope: SCOPES.delete,
-  },
-];
+const ORIGIN_ROUTES: readonly { method: string; path: RegExp; template: string; scope?: Scope }[] =
+  [
+    { method: "GET", path: /^\/health$/, template: "/health" },
+    { method: "GET", path: /^\/ready$/, template: "/ready" },
+    {
+      method: "GET",
+      path: new RegExp(`^${API_PREFIX}/list$`),
+      template: `${API_PREFIX}/list`,
+      scope: SCOPES.read,
+    },
+    {
+      method: "POST",
+      path: new RegExp(`^${API_PREFIX}/put$`),
+      template: `${API_PREFIX}/put`,
+      scope: SCOPES.write,
+    },
+    {
+      method: "GET",
+      path: new RegExp(`^${API_PREFIX}/get/[^/]+$`),
+      template: `${API_PREFIX}/get/{key}`,
+      scope: SCOPES.read,
+    },
+    {
+      method: "DELETE",
+      path: new RegExp(`^${API_PREFIX}/(?!list$|put$|get$)[^/]+$`),
+      template: `${API_PREFIX}/{key}`,
+      scope: SCOPES.delete,
+    },
+  ];
+
+/** What a request's metrics name as its Route when it matches none of the origin's routes. */
+export const UNMATCHED_ROUTE = "unmatched";
 
 /** The methods the origin serves on `path` (HEAD with GET); empty for an unknown path. */
 export function allowedMethods(path: string): string[] {
@@ -71,6 +91,16 @@ export function allowedMethods(path: string): string[] {
 export function requiredScope(method: string, path: string): Scope | undefined {
   const asked = method === "HEAD" ? "GET" : method;
   return ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path))?.scope;
+}
+
+/**
+ * The route a request matched, as a metric dimension: `GET /picus/get/{key}`, never the raw path
+ * (HEAD counts as GET); UNMATCHED_ROUTE otherwise.
+ */
+export function routeTemplate(method: string, path: string): string {
+  const asked = method === "HEAD" ? "GET" : method;
+  const route = ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path));
+  return route === undefined ? UNMATCHED_ROUTE : `${route.method} ${route.template}`;
 }
 
 /** Headers on every API response: never cached, never sniffed as another type. */

@@ -134,7 +134,7 @@ describe("accessLogMiddleware", () => {
     }
   }
 
-  it("writes one info line per request, without headers", async () => {
+  it("writes one info line per request, without headers, with its metrics", async () => {
     const { url, lines } = await serve("info", (res) => res.status(201).json({ ok: true }));
     const response = await fetch(`${url}/picus/put?x=1`, {
       method: "POST",
@@ -153,6 +153,12 @@ describe("accessLogMiddleware", () => {
         res: { statusCode: 201 },
         responseTime: expect.any(Number),
         msg: "request completed",
+        _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: expect.any(Array) },
+        Service: "api",
+        Route: "POST /picus/put",
+        StatusClass: "2xx",
+        Requests: 1,
+        Latency: expect.any(Number),
       },
     ]);
   });

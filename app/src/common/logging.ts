@@ -1,6 +1,8 @@
 import type { LoggerService } from "@nestjs/common";
 import type { NextFunction, Request, Response } from "express";
 import type { Level, Logger } from "pino";
+import { metricFields, RequestMetrics, withRequestMetrics } from "../../../lib/metrics";
+import { routeTemplate } from "../../../lib/routes";
 
 const NEST_LEVELS = {
   verbose: "trace",
@@ -79,25 +81,36 @@ function accessMessage(req: Request, res: Response): string {
 
 /**
  * One `info` line per request when it ends (completed, errored or aborted): `reqId`,
- * `req: {method, url}`, `res: {statusCode}` and `responseTime` in ms. Headers stay out: they may
- * carry credentials. Nothing is built when `info` is off. A response emits `close` once, after
- * `finish` or when its connection is lost first, so one listener sees every outcome.
+ * `req: {method, url}`, `res: {statusCode}` and `responseTime` in ms, and the request's metrics
+ * in embedded metric format (lib/metrics.ts). Headers stay out: they may carry credentials.
+ * Nothing is built when `info` is off. A response emits `close` once, after `finish` or when its
+ * connection is lost first, so one listener sees every outcome.
  */
 export function accessLogMiddleware(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (!logger.isLevelEnabled("info")) return next();
-    const start = Date.now();
+    const start = performance.now();
+    const route = routeTemplate(req.method, req.path);
+    const metrics = new RequestMetrics();
     res.on("close", () => {
+      const responseTime = Math.round(performance.now() - start);
       logger.info(
         {
           reqId: req.id,
           req: { method: req.method, url: req.originalUrl },
           res: { statusCode: res.statusCode },
-          responseTime: Date.now() - start,
+          responseTime,
+          ...metricFields({
+            service: "api",
+            route,
+            statusCode: res.statusCode,
+            latencyMs: responseTime,
+            metrics,
+          }),
         },
         accessMessage(req, res),
       );
     });
-    next();
+    withRequestMetrics(metrics, next);
   };
 }

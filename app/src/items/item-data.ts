@@ -144,12 +144,14 @@ function measureValue(value: unknown, path: PathOf, depth: number): number {
 /**
  * Checks that a JSON object can be stored in DynamoDB exactly as given (depth, numbers, text)
  * and that the item carrying it, with `overheadBytes` for the other attributes, fits one item.
+ * Returns the item's size in bytes.
  */
-export function assertStorable(data: ItemData, overheadBytes: number): void {
+export function assertStorable(data: ItemData, overheadBytes: number): number {
   const size = measureValue(data, () => "body", 1) + overheadBytes;
   if (size > MAX_ITEM_SIZE_BYTES) {
     throw new ItemTooLargeError(
       `The item would take ${size} bytes in DynamoDB, more than its limit of ${MAX_ITEM_SIZE_BYTES}`,
     );
   }
+  return size;
 }

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { Injectable } from "@nestjs/common";
 import { IdempotencyKeyReusedError } from "../../../lib/errors";
+import { currentRequestMetrics } from "../../../lib/metrics";
 import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
 import { assertStorable, type ItemData } from "./item-data";
 import { decodeCursor, encodeCursor } from "./list-cursor";
@@ -52,7 +53,9 @@ export class ItemsService {
    * same put returns the key of the item the first one stored; another body is a 409.
    */
   async create(data: ItemData, idempotencyKey?: string): Promise<string> {
-    assertStorable(data, ITEM_OVERHEAD_BYTES);
+    const itemBytes = assertStorable(data, ITEM_OVERHEAD_BYTES);
+    const metrics = currentRequestMetrics();
+    if (metrics !== undefined) metrics.itemBytes = itemBytes;
     if (idempotencyKey !== undefined) return this.createOnce(data, idempotencyKey);
     for (let attempt = 1; ; attempt++) {
       const item: StoredItem = { id: randomUUID(), data, createdAt: new Date().toISOString() };

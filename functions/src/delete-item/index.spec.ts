@@ -10,6 +10,7 @@ import {
   type DynaliteServer,
 } from "../../../lib/dynalite";
 import { createLogger } from "../../../lib/logger";
+import { emfMetrics, emfProblems } from "../../../lib/testing/emf";
 import { startFaultyStore } from "../../../lib/testing/faulty-store";
 import { createAuthorizer, type Authorize } from "../../../lib/auth";
 import { ALL_SCOPES, testAuthSettings, testIssuer } from "../../../lib/testing/issuer";
@@ -228,6 +229,44 @@ describe("the DELETE handler against dynalite", () => {
       req: { method: "DELETE", url: `/picus/${key}` },
       key,
       res: { statusCode: 204 },
+    });
+  });
+
+  it("logs each invocation as an EMF document: a delete, then a conditional 404", async () => {
+    // Prepare
+    const key = await putItem();
+
+    // Act
+    await handler(authorized({ path: `/picus/${key}` }));
+    await handler(authorized({ path: `/picus/${key}` }));
+
+    // Assess
+    const [deleted, missing] = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(emfProblems(deleted)).toEqual([]);
+    expect(emfProblems(missing)).toEqual([]);
+    expect(deleted).toMatchObject({
+      Service: "delete-function",
+      Route: "DELETE /picus/{key}",
+      StatusClass: "2xx",
+      Requests: 1,
+      Latency: expect.any(Number),
+      StoreLatency: [expect.any(Number)],
+    });
+    expect(emfMetrics(deleted)).toEqual({
+      Requests: [["Service", "Route", "StatusClass"]],
+      Latency: [["Service", "Route", "StatusClass"]],
+      StoreLatency: [["Service"]],
+    });
+    expect(missing).toMatchObject({
+      StatusClass: "4xx",
+      Reason: "not-found",
+      ClientErrors: 1,
+      Failure: "conditional",
+      StoreFailures: 1,
+    });
+    expect(emfMetrics(missing)).toMatchObject({
+      StoreFailures: [["Service", "Failure"]],
+      ClientErrors: [["Service", "Reason"]],
     });
   });
 

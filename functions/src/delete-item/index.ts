@@ -20,11 +20,13 @@ import {
   translateStoreError,
 } from "../../../lib/errors";
 import { createLogger } from "../../../lib/logger";
+import { metricFields, RequestMetrics, withRequestMetrics } from "../../../lib/metrics";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../../../lib/request-id";
 import {
   allowedMethods,
   API_RESPONSE_HEADERS,
   DELETE_ITEM_ROUTE,
+  routeTemplate,
   SCOPES,
 } from "../../../lib/routes";
 import { TABLE_HASH_KEY } from "../../../lib/table";
@@ -59,53 +61,74 @@ async function deleteItem(deps: DeleteItemDependencies, key: string): Promise<vo
   }
 }
 
-/** `DELETE /picus/{key}` → 204, 400 (bad key), 404 (unknown key), 503 (store unavailable). */
+/**
+ * `DELETE /picus/{key}` → 204, 400 (bad key), 404 (unknown key), 503 (store unavailable). One
+ * line per invocation, with its metrics in embedded metric format (lib/metrics.ts).
+ */
 export function createDeleteItemHandler(deps: DeleteItemDependencies): DeleteItemHandler {
-  return async (event, context) => {
-    const startedAt = performance.now();
-    const reqId = resolveRequestId(event.headers ?? {});
-    const headers: Record<string, string> = { ...API_RESPONSE_HEADERS, [REQUEST_ID_HEADER]: reqId };
-    let key: string | undefined;
-    let result: ALBResult;
-    let failure: unknown;
-    try {
-      const allow = allowedMethods(event.path);
-      if (
-        event.httpMethod !== DELETE_ITEM_ROUTE.method ||
-        (allow.length > 0 && !allow.includes("DELETE"))
-      ) {
-        throw new MethodNotAllowedError(
-          event.httpMethod,
-          event.path,
-          allow.length > 0 ? allow : ["DELETE"],
-        );
-      }
-      await deps.authorize(event.headers?.authorization, SCOPES.delete);
-      key = itemKeyFromPath(event.path);
-      await deleteItem(deps, key);
-      result = albResult(204, headers);
-    } catch (error) {
-      failure = error;
-      if (error instanceof ApiError) Object.assign(headers, error.headers);
-      const body = toErrorBody(error);
-      result = errorResult(body.statusCode, body.message, headers);
-    }
-    const fields = {
-      reqId,
-      awsRequestId: context?.awsRequestId,
-      req: { method: event.httpMethod, url: event.path },
-      res: { statusCode: result.statusCode },
-      key,
-      requestBytes: bodyBytes(event),
-      responseTime: Math.round((performance.now() - startedAt) * 10) / 10,
-      err: failure,
-    };
-    // As the service logs them: an unavailable store (503) at warn, anything else 5xx at error.
-    if (result.statusCode === 503) deps.logger.warn(fields, "request failed");
-    else if (result.statusCode >= 500) deps.logger.error(fields, "request failed");
-    else deps.logger.info(fields, "request completed");
-    return result;
+  return (event, context) => {
+    const metrics = new RequestMetrics();
+    return withRequestMetrics(metrics, () => handle(deps, metrics, event, context));
   };
+}
+
+async function handle(
+  deps: DeleteItemDependencies,
+  metrics: RequestMetrics,
+  event: ALBEvent,
+  context: Pick<Context, "awsRequestId"> | undefined,
+): Promise<ALBResult> {
+  const startedAt = performance.now();
+  const reqId = resolveRequestId(event.headers ?? {});
+  const headers: Record<string, string> = { ...API_RESPONSE_HEADERS, [REQUEST_ID_HEADER]: reqId };
+  let key: string | undefined;
+  let result: ALBResult;
+  let failure: unknown;
+  try {
+    const allow = allowedMethods(event.path);
+    if (
+      event.httpMethod !== DELETE_ITEM_ROUTE.method ||
+      (allow.length > 0 && !allow.includes("DELETE"))
+    ) {
+      throw new MethodNotAllowedError(
+        event.httpMethod,
+        event.path,
+        allow.length > 0 ? allow : ["DELETE"],
+      );
+    }
+    await deps.authorize(event.headers?.authorization, SCOPES.delete);
+    key = itemKeyFromPath(event.path);
+    await deleteItem(deps, key);
+    result = albResult(204, headers);
+  } catch (error) {
+    failure = error;
+    if (error instanceof ApiError) Object.assign(headers, error.headers);
+    const body = toErrorBody(error);
+    result = errorResult(body.statusCode, body.message, headers);
+  }
+  const responseTime = Math.round((performance.now() - startedAt) * 10) / 10;
+  const fields = {
+    reqId,
+    awsRequestId: context?.awsRequestId,
+    req: { method: event.httpMethod, url: event.path },
+    res: { statusCode: result.statusCode },
+    key,
+    requestBytes: bodyBytes(event),
+    responseTime,
+    err: failure,
+    ...metricFields({
+      service: "delete-function",
+      route: routeTemplate(event.httpMethod, event.path),
+      statusCode: result.statusCode,
+      latencyMs: responseTime,
+      metrics,
+    }),
+  };
+  // As the service logs them: an unavailable store (503) at warn, anything else 5xx at error.
+  if (result.statusCode === 503) deps.logger.warn(fields, "request failed");
+  else if (result.statusCode >= 500) deps.logger.error(fields, "request failed");
+  else deps.logger.info(fields, "request completed");
+  return result;
 }
 
 function errorResult(status: number, message: string, headers: Record<string, string>) {

@@ -1,0 +1,116 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { clientErrorReason, type StoreFailure } from "./errors";
+
+/**
+ * Request metrics as CloudWatch embedded metric format (EMF): the one line a request or an
+ * invocation already logs carries an `_aws` directive and the values, and CloudWatch Logs turns
+ * it into metrics. No agent and no API call on the request path.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
+ */
+export const METRICS_NAMESPACE = "picus";
+
+export type MetricsService = "api" | "delete-function";
+
+type Unit = "Count" | "Milliseconds" | "Bytes";
+
+/** What one request did besides answering: its store calls, the size of what it stored. */
+export class RequestMetrics {
+  readonly storeLatencies: number[] = [];
+  readonly storeFailures: StoreFailure[] = [];
+  itemBytes: number | undefined;
+}
+
+const requests = new AsyncLocalStorage<RequestMetrics>();
+
+/** Runs `serve` with a fresh RequestMetrics that the store client and the service record into. */
+export function withRequestMetrics<T>(metrics: RequestMetrics, serve: () => T): T {
+  return requests.run(metrics, serve);
+}
+
+/** The current request's metrics, or undefined outside a request (start-up, readiness checks). */
+export function currentRequestMetrics(): RequestMetrics | undefined {
+  return requests.getStore();
+}
+
+/** The worst failure decides a request's `Failure` dimension: one value per line. */
+const FAILURE_SEVERITY: readonly StoreFailure[] = [
+  "unavailable",
+  "throttled",
+  "other",
+  "conditional",
+];
+
+export interface RequestOutcome {
+  service: MetricsService;
+  /** The route template from lib/routes.ts, e.g. `GET /picus/get/{key}`. */
+  route: string;
+  statusCode: number;
+  latencyMs: number;
+  metrics: RequestMetrics;
+  /** Milliseconds since the epoch; now when unset. */
+  timestamp?: number;
+}
+
+interface Directive {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: { Name: string; Unit: Unit }[];
+}
+
+/**
+ * The EMF fields to merge into a request's log line. Few dimension sets, as each distinct
+ * combination is a metric billed on its own: Requests and Latency by Service, Route and
+ * StatusClass; StoreLatency and ItemBytes by Service; StoreFailures by Service and Failure;
+ * ClientErrors by Service and Reason.
+ */
+export function metricFields(outcome: RequestOutcome): Record<string, unknown> {
+  const { metrics } = outcome;
+  const fields: Record<string, unknown> = {
+    Service: outcome.service,
+    Route: outcome.route,
+    StatusClass: `${Math.floor(outcome.statusCode / 100)}xx`,
+    Requests: 1,
+    Latency: outcome.latencyMs,
+  };
+  const directives: Directive[] = [
+    directive(
+      ["Service", "Route", "StatusClass"],
+      [
+        ["Requests", "Count"],
+        ["Latency", "Milliseconds"],
+      ],
+    ),
+  ];
+  const byService: [string, Unit][] = [];
+  if (metrics.storeLatencies.length > 0) {
+    fields.StoreLatency = metrics.storeLatencies.slice(0, 100);
+    byService.push(["StoreLatency", "Milliseconds"]);
+  }
+  if (metrics.itemBytes !== undefined) {
+    fields.ItemBytes = metrics.itemBytes;
+    byService.push(["ItemBytes", "Bytes"]);
+  }
+  if (byService.length > 0) directives.push(directive(["Service"], byService));
+  const failure = FAILURE_SEVERITY.find((kind) => metrics.storeFailures.includes(kind));
+  if (failure !== undefined) {
+    fields.Failure = failure;
+    fields.StoreFailures = metrics.storeFailures.length;
+    directives.push(directive(["Service", "Failure"], [["StoreFailures", "Count"]]));
+  }
+  const reason = clientErrorReason(outcome.statusCode);
+  if (reason !== undefined) {
+    fields.Reason = reason;
+    fields.ClientErrors = 1;
+    directives.push(directive(["Service", "Reason"], [["ClientErrors", "Count"]]));
+  }
+  fields._aws = { Timestamp: outcome.timestamp ?? Date.now(), CloudWatchMetrics: directives };
+  return fields;
+}
+
+function directive(dimensions: string[], metrics: [string, Unit][]): Directive {
+  return {
+    Namespace: METRICS_NAMESPACE,
+    Dimensions: [dimensions],
+    Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })),
+  };
+}
