@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { bundleDeleteFunction, DELETE_FUNCTION_HANDLER } from "../../functions/build";
 import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
+import { XRAY_WRITE_ACTIONS } from "./collector";
 
 export interface DeleteFunctionArgs {
   tableName: pulumi.Input<string>;
@@ -53,6 +54,8 @@ export class DeleteFunction extends pulumi.ComponentResource {
             Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
             Resource: [pulumi.interpolate`${logGroup.arn}:*`],
           },
+          // Active tracing: Lambda sends the invocation's segment with these rights.
+          { Sid: "WriteTraces", Action: XRAY_WRITE_ACTIONS, Resource: ["*"] },
         ]),
       },
       { parent: this },
@@ -73,10 +76,13 @@ export class DeleteFunction extends pulumi.ComponentResource {
           variables: {
             TABLE_NAME: args.tableName,
             LOG_LEVEL: args.logLevel,
+            POWERTOOLS_SERVICE_NAME: "picus-delete",
+            POWERTOOLS_METRICS_NAMESPACE: "picus",
             ...args.authEnvironment,
           },
         },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        tracingConfig: { mode: "Active" },
       },
       { parent: this, dependsOn: [logGroup, policy] },
     );

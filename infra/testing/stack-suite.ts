@@ -821,6 +821,15 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(existsSync(path.join(bundle, "index.js"))).toBe(true);
       expect(fn.loggingConfig.logGroup).toEqual(expect.any(String));
     });
+
+    it("traces every invocation in X-Ray and names itself for Powertools", () => {
+      const fn = state(run(), "aws:lambda/function:Function", "delete-item-fn");
+      expect(fn.tracingConfig).toEqual({ mode: "Active" });
+      expect(fn.environment.variables).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: "picus-delete",
+        POWERTOOLS_METRICS_NAMESPACE: "picus",
+      });
+    });
   });
 
   describe("IAM", () => {
@@ -862,8 +871,16 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(XRAY_WRITE_ACTIONS).toEqual(["xray:PutTraceSegments", "xray:PutTelemetryRecords"]);
     });
 
-    it("gives the function only dynamodb:DeleteItem on this table, plus its own logs", () => {
-      const [items, logs] = statementsOf("delete-item-policy");
+    it("gives the function only dynamodb:DeleteItem on this table, plus its own logs and X-Ray writes", () => {
+      const [items, logs, traces] = statementsOf("delete-item-policy");
+      expect(statementsOf("delete-item-policy")).toHaveLength(3);
+      expect(traces).toEqual({
+        Sid: "WriteTraces",
+        Effect: "Allow",
+        Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        Resource: ["*"],
+      });
+      expect(ofType(run(), "aws:iam/rolePolicyAttachment:RolePolicyAttachment")).toEqual([]);
       expect(items).toEqual({
         Sid: "DeleteItems",
         Effect: "Allow",
