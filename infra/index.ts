@@ -124,6 +124,7 @@ const monitoring = new Monitoring(
     targetGroups: { blue: edge.blueTargetGroup, green: edge.greenTargetGroup },
     tableName: data.tableName,
     functionName: deleteFunction.functionName,
+    functionLogGroupName: deleteFunction.logGroupName,
     webAclName: firewall.webAclName,
     alarmEmail: settings.alarmEmail,
   },

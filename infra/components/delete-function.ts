@@ -30,6 +30,7 @@ async function bundledCode(): Promise<pulumi.asset.Archive> {
 export class DeleteFunction extends pulumi.ComponentResource {
   public readonly functionName: pulumi.Output<string>;
   public readonly functionArn: pulumi.Output<string>;
+  public readonly logGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: DeleteFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:function:DeleteFunction", name, {}, opts);
@@ -89,6 +90,7 @@ export class DeleteFunction extends pulumi.ComponentResource {
 
     this.functionName = fn.name;
     this.functionArn = fn.arn;
+    this.logGroupName = logGroup.name;
     this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn });
   }
 }

@@ -10,6 +10,8 @@ export interface MonitoringArgs {
   targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
   tableName: pulumi.Input<string>;
   functionName: pulumi.Input<string>;
+  /** The function's log group: its platform reports carry the cold starts' init durations. */
+  functionLogGroupName: pulumi.Input<string>;
   webAclName: pulumi.Input<string>;
   /** Subscribed to the alarm topic when set (AWS mails a confirmation link first). */
   alarmEmail?: string;
@@ -31,6 +33,15 @@ interface AlarmSpec {
 /** The DynamoDB operations the service and the function perform, for per-operation metrics. */
 const TABLE_OPERATIONS = ["GetItem", "PutItem", "Scan", "DeleteItem"];
 const PERIOD_SECONDS = 60;
+/**
+ * The EMF namespace and `Service` dimension values lib/metrics.ts writes: Requests and Latency by
+ * Service, Route and StatusClass; StoreLatency by Service; StoreFailures by Service and Failure.
+ */
+export const APP_METRICS = {
+  namespace: "picus",
+  api: "api",
+  function: "delete-function",
+} as const;
 
 /**
  * Alarms on every moving part, all wired to one SNS topic; the service's target-group alarms also
@@ -228,10 +239,13 @@ export class Monitoring extends pulumi.ComponentResource {
   }
 }
 
+/** One screen that answers "is picus healthy?": traffic, errors, latency, store, function, deploy. */
 function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
-  const widget = (title: string, metrics: unknown[][], stat = "Sum") => ({
+  const { namespace } = APP_METRICS;
+  type Series = unknown[];
+  const widget = (title: string, metrics: Series[], stat = "Sum") => ({
     type: "metric",
-    width: 12,
+    width: 8,
     height: 6,
     properties: {
       title,
@@ -242,50 +256,115 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
       metrics,
     },
   });
-  const series = (namespace: string, dimensions: unknown[], ...names: string[]) =>
-    names.map((metricName) => [namespace, metricName, ...dimensions]);
-  const alb = (...names: string[]) =>
-    series("AWS/ApplicationELB", ["LoadBalancer", args.loadBalancerArnSuffix], ...names);
+  const metric = (ns: string, name: string, dimensions: unknown[], options?: object): Series => [
+    ns,
+    name,
+    ...dimensions,
+    ...(options === undefined ? [] : [options]),
+  ];
+  // Routes are not listed here: a search finds every one the code has emitted, labelled by its
+  // dimension values.
+  const search = (id: string, schema: string, filter: string, stat: string): Series => [
+    {
+      id,
+      expression: `SEARCH('{${namespace},${schema}} ${filter}', '${stat}', ${PERIOD_SECONDS})`,
+    },
+  ];
+  const route = "Service,Route,StatusClass";
+  const api = `Service="${APP_METRICS.api}"`;
+  const lb = ["LoadBalancer", args.loadBalancerArnSuffix];
+  const alb = (name: string, options?: object) => metric("AWS/ApplicationELB", name, lb, options);
+  const fn = (name: string, options?: object) =>
+    metric("AWS/Lambda", name, ["FunctionName", args.functionName], options);
+  const byColor = Object.entries(args.targetGroups).flatMap(([color, group]) =>
+    ["HealthyHostCount", "UnHealthyHostCount"].map((name) =>
+      metric("AWS/ApplicationELB", name, ["TargetGroup", group.arnSuffix, ...lb], {
+        label: `${color} ${name}`,
+      }),
+    ),
+  );
+  const store = (name: string, stat: string) =>
+    [APP_METRICS.api, APP_METRICS.function].map((service) =>
+      metric(namespace, name, ["Service", service], { stat, label: `${service} ${stat}` }),
+    );
+  const coldStarts = pulumi.interpolate`SOURCE '${args.functionLogGroupName}' | ${[
+    'filter type = "platform.report" and ispresent(record.metrics.initDurationMs)',
+    "stats count(*) as coldStarts, avg(record.metrics.initDurationMs) as initMs by bin(5m)",
+  ].join(" | ")}`;
+
   return pulumi.jsonStringify({
     widgets: [
+      widget("Traffic: ALB requests", [alb("RequestCount")]),
+      widget("Traffic: API requests by route", [
+        search("requests", route, `MetricName="Requests" ${api}`, "Sum"),
+      ]),
+      widget("Errors: ALB and target 5xx", [
+        alb("HTTPCode_ELB_5XX_Count"),
+        alb("HTTPCode_Target_5XX_Count"),
+      ]),
+      widget("Errors: API 4xx and 5xx by route", [
+        search("client", route, `MetricName="Requests" ${api} StatusClass="4xx"`, "Sum"),
+        search("server", route, `MetricName="Requests" ${api} StatusClass="5xx"`, "Sum"),
+      ]),
       widget(
-        "ALB requests and errors",
-        alb(
-          "RequestCount",
-          "HTTPCode_Target_4XX_Count",
-          "HTTPCode_Target_5XX_Count",
-          "HTTPCode_ELB_5XX_Count",
+        "Latency: API p50 by route (ms)",
+        [search("p50", route, `MetricName="Latency" ${api}`, "p50")],
+        "p50",
+      ),
+      widget(
+        "Latency: API p99 by route (ms)",
+        [search("p99", route, `MetricName="Latency" ${api}`, "p99")],
+        "p99",
+      ),
+      widget(
+        "Store: latency p50 and p99 (ms)",
+        [...store("StoreLatency", "p50"), ...store("StoreLatency", "p99")],
+        "p99",
+      ),
+      widget("Store: failures by kind", [
+        search("failures", "Service,Failure", 'MetricName="StoreFailures"', "Sum"),
+      ]),
+      widget(
+        "Store: DynamoDB throttles",
+        ["ReadThrottleEvents", "WriteThrottleEvents"].map((name) =>
+          metric("AWS/DynamoDB", name, ["TableName", args.tableName]),
         ),
       ),
-      widget("ALB target response time (p95)", alb("TargetResponseTime"), "p95"),
       widget(
-        "Service CPU and memory",
-        series(
-          "AWS/ECS",
-          ["ClusterName", args.clusterName, "ServiceName", args.serviceName],
-          "CPUUtilization",
-          "MemoryUtilization",
+        "Function: duration p50 and p99 (ms)",
+        [fn("Duration", { stat: "p50" }), fn("Duration", { stat: "p99" })],
+        "p99",
+      ),
+      widget("Function: invocations, errors, throttles", [
+        fn("Invocations"),
+        fn("Errors"),
+        fn("Throttles"),
+      ]),
+      widget("Function: concurrent executions", [fn("ConcurrentExecutions")], "Maximum"),
+      {
+        // Lambda Insights is off: cold starts come from the platform reports in the function's logs.
+        type: "log",
+        width: 8,
+        height: 6,
+        properties: {
+          title: "Function: cold starts and init duration (ms)",
+          region: args.region,
+          view: "timeSeries",
+          query: coldStarts,
+        },
+      },
+      widget("Deployment: healthy and unhealthy tasks, blue and green", byColor, "Maximum"),
+      widget(
+        "Service: CPU and memory (%)",
+        ["CPUUtilization", "MemoryUtilization"].map((name) =>
+          metric("AWS/ECS", name, [
+            "ClusterName",
+            args.clusterName,
+            "ServiceName",
+            args.serviceName,
+          ]),
         ),
         "Average",
-      ),
-      widget(
-        "DynamoDB capacity and throttles",
-        series(
-          "AWS/DynamoDB",
-          ["TableName", args.tableName],
-          ...["ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits"],
-          ...["ReadThrottleEvents", "WriteThrottleEvents"],
-        ),
-      ),
-      widget(
-        "DELETE function",
-        series(
-          "AWS/Lambda",
-          ["FunctionName", args.functionName],
-          "Invocations",
-          "Errors",
-          "Throttles",
-        ),
       ),
     ],
   });

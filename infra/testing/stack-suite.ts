@@ -1063,12 +1063,82 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       for (const alarm of alarms()) expect(alarm.alarmActions).toEqual([topicArn]);
     });
 
-    it("publishes a dashboard", () => {
-      const body = JSON.parse(
-        state(run(), "aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard")
-          .dashboardBody as string,
+    const dashboard = () =>
+      state(run(), "aws:cloudwatch/dashboard:Dashboard", "monitoring-dashboard");
+    const widgets = () =>
+      (JSON.parse(dashboard().dashboardBody as string) as { widgets: Inputs[] }).widgets;
+    const metricWidgets = () => widgets().filter((widget) => widget.type === "metric");
+    const series = () =>
+      metricWidgets().flatMap((widget) => widget.properties.metrics as unknown[][]);
+    const titled = (prefix: string) =>
+      widgets().filter((widget) => (widget.properties.title as string).startsWith(prefix));
+
+    it("publishes one dashboard per stack, picus-<stack>, exported as dashboardName", () => {
+      expect(dashboard().dashboardName).toBe(`picus-${run().stack}`);
+      expect(run().outputs.dashboardName).toBe(`picus-${run().stack}`);
+    });
+
+    it("answers traffic, errors, latency, store, function and deployment on one screen", () => {
+      for (const prefix of ["Traffic", "Errors", "Latency", "Store", "Function", "Deployment"]) {
+        expect(titled(prefix).length).toBeGreaterThanOrEqual(1);
+      }
+      for (const widget of widgets()) {
+        expect(widget.properties.region).toBe(run().config["aws:region"]);
+      }
+    });
+
+    it("charts the code's EMF metrics from the picus namespace, per route and per store", () => {
+      const searches = series()
+        .map(([first]) => first as Inputs)
+        .filter((first) => typeof first === "object" && first.expression !== undefined)
+        .map((first) => first.expression as string);
+      for (const metric of ["Requests", "Latency"]) {
+        expect(searches).toContainEqual(
+          expect.stringMatching(
+            new RegExp(
+              `^SEARCH\\('\\{picus,Service,Route,StatusClass\\} MetricName="${metric}" Service="api"`,
+            ),
+          ),
+        );
+      }
+      for (const statusClass of ["4xx", "5xx"]) {
+        expect(searches).toContainEqual(expect.stringContaining(`StatusClass="${statusClass}"`));
+      }
+      expect(searches).toContainEqual(expect.stringContaining("{picus,Service,Failure}"));
+      const latency = titled("Latency").map((widget) => widget.properties.stat as string);
+      expect(latency.sort()).toEqual(["p50", "p99"]);
+      const store = series().filter((s) => s[0] === "picus" && s[1] === "StoreLatency");
+      expect(store.map((s) => s[3]).sort()).toEqual([
+        "api",
+        "api",
+        "delete-function",
+        "delete-function",
+      ]);
+    });
+
+    it("charts the health of both service target groups, blue and green", () => {
+      const [deployment] = titled("Deployment");
+      const charted = (deployment.properties.metrics as unknown[][]).map((s) => [s[1], s[3]]);
+      for (const name of ["edge-blue", "edge-green"]) {
+        const suffix = mockedState(run(), "aws:lb/targetGroup:TargetGroup", name)
+          .arnSuffix as string;
+        expect(charted).toContainEqual(["HealthyHostCount", suffix]);
+        expect(charted).toContainEqual(["UnHealthyHostCount", suffix]);
+      }
+    });
+
+    it("charts the function's duration, errors, throttles, concurrency and cold starts", () => {
+      const lambda = series()
+        .filter((s) => s[0] === "AWS/Lambda")
+        .map((s) => s[1]);
+      expect(new Set(lambda)).toEqual(
+        new Set(["Duration", "Invocations", "Errors", "Throttles", "ConcurrentExecutions"]),
       );
-      expect(body.widgets.length).toBeGreaterThanOrEqual(4);
+      const [coldStarts] = widgets().filter((widget) => widget.type === "log");
+      const logGroup = mockedState(run(), "aws:cloudwatch/logGroup:LogGroup", "delete-item-logs");
+      expect(coldStarts.properties.query).toMatch(
+        new RegExp(`^SOURCE '${logGroup.name as string}' \\|.*initDurationMs`),
+      );
     });
 
     it("keeps every log group for the stack's retention period", () => {
