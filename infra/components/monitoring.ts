@@ -1,5 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS_NAMESPACE, type MetricsService } from "../../lib/metrics";
+import { API_PREFIX, DELETE_ITEM_ROUTE, routeTemplate } from "../../lib/routes";
 
 export interface MonitoringArgs {
   region: string;
@@ -34,14 +36,25 @@ interface AlarmSpec {
 const TABLE_OPERATIONS = ["GetItem", "PutItem", "Scan", "DeleteItem"];
 const PERIOD_SECONDS = 60;
 /**
- * The EMF namespace and `Service` dimension values lib/metrics.ts writes: Requests and Latency by
- * Service, Route and StatusClass; StoreLatency by Service; StoreFailures by Service and Failure.
+ * What lib/metrics.ts writes as EMF: Requests and Latency by Service, Route and StatusClass;
+ * StoreLatency by Service; StoreFailures by Service and Failure.
  */
 export const APP_METRICS = {
-  namespace: "picus",
-  api: "api",
-  function: "delete-function",
-} as const;
+  namespace: METRICS_NAMESPACE,
+  api: "api" satisfies MetricsService,
+  function: "delete-function" satisfies MetricsService,
+};
+/** The API's product routes as their Route dimension (health checks left out), and the function's. */
+export const API_ROUTES = [
+  ["GET", `${API_PREFIX}/list`],
+  ["POST", `${API_PREFIX}/put`],
+  ["GET", `${API_PREFIX}/get/key`],
+].map(([method, path]) => routeTemplate(method, path));
+export const FUNCTION_ROUTE = routeTemplate(DELETE_ITEM_ROUTE.method, `${API_PREFIX}/key`);
+/** Status classes the code answers with; 3xx never. */
+const STATUS_CLASSES = ["2xx", "4xx", "5xx"];
+/** Below this many requests a minute an error rate says nothing: the alarm reads 0. */
+const MIN_REQUESTS_FOR_RATE = 20;
 
 /**
  * Alarms on every moving part, all wired to one SNS topic; the service's target-group alarms also
@@ -51,8 +64,9 @@ export class Monitoring extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
   /**
    * Per target group ARN, the alarms that mean "the tasks in this group are bad" (5xx, latency,
-   * unhealthy hosts of that group only): CodeDeploy stops and rolls back on them. The function and
-   * the load balancer as a whole have their own alarms, which notify but never roll back.
+   * unhealthy hosts of that group only): CodeDeploy stops and rolls back on them. The function, the
+   * load balancer as a whole and the code's own metrics (error rate, p99 latency) have alarms that
+   * notify but never roll back.
    */
   public readonly rollbackAlarms: pulumi.Output<Record<string, string[]>>;
   public readonly dashboardName: pulumi.Output<string>;
@@ -91,43 +105,84 @@ export class Monitoring extends pulumi.ComponentResource {
         { parent: this },
       );
 
+    type Query = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
+    const mathAlarm = (
+      suffix: string,
+      spec: { description: string; threshold: number; evaluationPeriods: number },
+      queries: Query[],
+      expression: string,
+    ) =>
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
+        {
+          alarmDescription: spec.description,
+          evaluationPeriods: spec.evaluationPeriods,
+          threshold: spec.threshold,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
+          metricQueries: [
+            { id: "result", expression, label: spec.description, returnData: true },
+            ...queries,
+          ],
+        },
+        { parent: this },
+      );
+    const query = (
+      id: string,
+      namespace: string,
+      metricName: string,
+      dimensions: Dimensions,
+      stat = "Sum",
+    ): Query => ({
+      id,
+      metric: { namespace, metricName, dimensions, period: PERIOD_SECONDS, stat },
+    });
     const sumAlarm = (
       suffix: string,
       description: string,
       namespace: string,
       metrics: { metricName: string; dimensions: Dimensions }[],
     ) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${suffix}`,
-        {
-          alarmDescription: description,
-          evaluationPeriods: 1,
-          threshold: 1,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: actions,
-          okActions: actions,
-          metricQueries: [
-            {
-              id: "total",
-              expression: `SUM([${metrics.map((_, index) => `m${index}`).join(", ")}])`,
-              label: description,
-              returnData: true,
-            },
-            ...metrics.map((metric, index) => ({
-              id: `m${index}`,
-              metric: {
-                namespace,
-                metricName: metric.metricName,
-                dimensions: metric.dimensions,
-                period: PERIOD_SECONDS,
-                stat: "Sum",
-              },
-            })),
-          ],
-        },
-        { parent: this },
+      mathAlarm(
+        suffix,
+        { description, threshold: 1, evaluationPeriods: 1 },
+        metrics.map((metric, index) =>
+          query(`m${index}`, namespace, metric.metricName, metric.dimensions),
+        ),
+        `SUM([${metrics.map((_, index) => `m${index}`).join(", ")}])`,
       );
+    // Application alarms on the code's EMF metrics. They notify and never roll back: the metrics
+    // carry no target group, so during a canary they mix the old tasks with the new, and a
+    // rollout narrows its rollback alarms to the new tasks' target group.
+    const errorRateAlarm = (suffix: string, what: string, service: string, routes: string[]) => {
+      const requests = routes.flatMap((route, r) =>
+        STATUS_CLASSES.map((statusClass) =>
+          query(`r${r}s${statusClass}`, APP_METRICS.namespace, "Requests", {
+            Service: service,
+            Route: route,
+            StatusClass: statusClass,
+          }),
+        ),
+      );
+      const sum = (ids: string[]) => `SUM([${ids.map((id) => `FILL(${id}, 0)`).join(", ")}])`;
+      const ids = requests.map((q) => q.id as string);
+      return mathAlarm(
+        suffix,
+        {
+          description: `${what}: 5% or more of requests answered 5xx for 3 minutes`,
+          threshold: 5,
+          evaluationPeriods: 3,
+        },
+        [
+          ...requests,
+          { id: "errors", expression: sum(ids.filter((id) => id.endsWith("5xx"))) },
+          { id: "total", expression: sum(ids) },
+        ],
+        `IF(total >= ${MIN_REQUESTS_FOR_RATE}, 100 * errors / total, 0)`,
+      );
+    };
 
     const service = { ClusterName: args.clusterName, ServiceName: args.serviceName };
     const table = { TableName: args.tableName };
@@ -211,6 +266,38 @@ export class Monitoring extends pulumi.ComponentResource {
         evaluationPeriods: 1,
       });
     }
+
+    errorRateAlarm("api-error-rate", "API", APP_METRICS.api, API_ROUTES);
+    mathAlarm(
+      "api-latency-p99",
+      {
+        description: "API: p99 latency of a route's 2xx answers at 1000 ms or more for 3 minutes",
+        threshold: 1000,
+        evaluationPeriods: 3,
+      },
+      API_ROUTES.map((route, r) =>
+        query(
+          `p${r}`,
+          APP_METRICS.namespace,
+          "Latency",
+          { Service: APP_METRICS.api, Route: route, StatusClass: "2xx" },
+          "p99",
+        ),
+      ),
+      `MAX([${API_ROUTES.map((_, r) => `p${r}`).join(", ")}])`,
+    );
+    errorRateAlarm("function-error-rate", "DELETE function", APP_METRICS.function, [
+      FUNCTION_ROUTE,
+    ]);
+    alarm("function-duration-p99", {
+      description: "DELETE function: p99 duration at 2000 ms or more for 3 minutes",
+      namespace: "AWS/Lambda",
+      metricName: "Duration",
+      dimensions: fn,
+      extendedStatistic: "p99",
+      threshold: 2000,
+      evaluationPeriods: 3,
+    });
 
     alarm("waf-blocked", {
       description: "The web ACL blocked 100 or more requests a minute for 3 minutes",

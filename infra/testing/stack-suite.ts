@@ -9,6 +9,8 @@ import {
   XRAY_WRITE_ACTIONS,
 } from "../components/collector";
 import { INSPECTED_BODY_BYTES, PUT_ROUTE } from "../components/firewall";
+import { API_ROUTES, FUNCTION_ROUTE } from "../components/monitoring";
+import { UNMATCHED_ROUTE } from "../../lib/routes";
 import { SERVICE_TABLE_ACTIONS } from "../components/service";
 import { RESOURCELESS_ACTIONS } from "../policy/rules";
 import { parseRolloutRequest } from "../deployment/request";
@@ -1055,6 +1057,84 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         "AWS/WAFV2:BlockedRequests",
       ]) {
         expect(metrics).toContain(metric);
+      }
+    });
+
+    const alarm = (suffix: string) =>
+      state(run(), "aws:cloudwatch/metricAlarm:MetricAlarm", `monitoring-${suffix}`);
+    const queries = (suffix: string) => alarm(suffix).metricQueries as Inputs[];
+    const returned = (suffix: string) => queries(suffix).filter((q) => q.returnData === true);
+    const picusMetrics = (suffix: string) =>
+      queries(suffix)
+        .filter((q) => q.metric !== undefined)
+        .map((q) => q.metric as Inputs);
+
+    it("names the API's product routes and the function's route as the code emits them", () => {
+      expect(API_ROUTES).toEqual(["GET /picus/list", "POST /picus/put", "GET /picus/get/{key}"]);
+      expect(FUNCTION_ROUTE).toBe("DELETE /picus/{key}");
+      expect(API_ROUTES).not.toContain(UNMATCHED_ROUTE);
+    });
+
+    it("alarms on the API's and the function's 5xx rate from their EMF Requests, with a traffic floor", () => {
+      for (const [suffix, service, routes] of [
+        ["api-error-rate", "api", API_ROUTES],
+        ["function-error-rate", "delete-function", [FUNCTION_ROUTE]],
+      ] as const) {
+        const metrics = picusMetrics(suffix);
+        expect(metrics.length).toBeLessThanOrEqual(10);
+        expect(metrics.length).toBe(routes.length * 3);
+        for (const metric of metrics) {
+          expect(metric).toMatchObject({ namespace: "picus", metricName: "Requests", stat: "Sum" });
+          expect(metric.dimensions.Service).toBe(service);
+          expect(routes).toContain(metric.dimensions.Route);
+        }
+        expect(returned(suffix)).toHaveLength(1);
+        expect(returned(suffix)[0].expression).toBe("IF(total >= 20, 100 * errors / total, 0)");
+        const errors = queries(suffix).find((q) => q.id === "errors");
+        const fives = queries(suffix).filter((q) => q.metric?.dimensions.StatusClass === "5xx");
+        expect(errors?.expression).toBe(
+          `SUM([${fives.map((q) => `FILL(${q.id as string}, 0)`).join(", ")}])`,
+        );
+        expect(alarm(suffix)).toMatchObject({ threshold: 5, evaluationPeriods: 3 });
+      }
+    });
+
+    it("alarms on the API's slowest route p99 and the function's p99 duration", () => {
+      const metrics = picusMetrics("api-latency-p99");
+      expect(metrics.map((m) => m.dimensions.Route)).toEqual(API_ROUTES);
+      for (const metric of metrics) {
+        expect(metric).toMatchObject({ namespace: "picus", metricName: "Latency", stat: "p99" });
+        expect(metric.dimensions).toMatchObject({ Service: "api", StatusClass: "2xx" });
+      }
+      expect(returned("api-latency-p99")[0].expression).toBe("MAX([p0, p1, p2])");
+      expect(alarm("function-duration-p99")).toMatchObject({
+        namespace: "AWS/Lambda",
+        metricName: "Duration",
+        extendedStatistic: "p99",
+        dimensions: { FunctionName: run().outputs.functionName },
+      });
+    });
+
+    it("keeps the application alarms out of the rollback set: notify only", () => {
+      const group = state(
+        run(),
+        "aws:codedeploy/deploymentGroup:DeploymentGroup",
+        "codedeploy-group",
+      );
+      const rollback = group.alarmConfiguration.alarms as string[];
+      for (const suffix of [
+        "api-error-rate",
+        "api-latency-p99",
+        "function-error-rate",
+        "function-duration-p99",
+      ]) {
+        const name = mockedState(
+          run(),
+          "aws:cloudwatch/metricAlarm:MetricAlarm",
+          `monitoring-${suffix}`,
+        ).name as string;
+        expect(rollback).not.toContain(name);
+        expect(alarm(suffix).alarmActions).toHaveLength(1);
       }
     });
 
