@@ -68,6 +68,8 @@ export function collectorContainer(args: CollectorArgs) {
       // The Go runtime collects garbage before the container's hard limit kills it.
       { name: "GOMEMLIMIT", value: `${Math.floor(args.memoryMb * 0.8)}MiB` },
     ],
+    // A collector that exits after running a minute is restarted in place, the task untouched.
+    restartPolicy: { enabled: true, restartAttemptPeriod: 60 },
     healthCheck: {
       command: ["CMD", "/healthcheck"],
       interval: 30,

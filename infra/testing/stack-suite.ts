@@ -644,6 +644,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
         memory: Number(run().config["picus:collectorMemoryMb"]),
         readonlyRootFilesystem: true,
         healthCheck: { command: ["CMD", "/healthcheck"] },
+        restartPolicy: { enabled: true },
       });
       expect(collector.image).toMatch(/:v\d+\.\d+\.\d+$/);
       expect(collector.user).not.toMatch(/^(0|root)(:|$)/);
