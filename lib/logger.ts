@@ -1,13 +1,31 @@
+import { trace, TraceFlags } from "@opentelemetry/api";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "./config";
+
+/** A trace id as X-Ray shows it: `1-5759e988-bd862e3fe1be46a994272793`. */
+export function xrayTraceId(traceId: string): string {
+  return `1-${traceId.slice(0, 8)}-${traceId.slice(8)}`;
+}
+
+/**
+ * The trace a line is written in, when it is sampled (see lib/tracing.ts), in X-Ray's form;
+ * nothing when tracing is off or the trace is not kept.
+ */
+export function traceFields(): { traceId?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (context === undefined || (context.traceFlags & TraceFlags.SAMPLED) === 0) return {};
+  return { traceId: xrayTraceId(context.traceId) };
+}
 
 /**
  * The one logger of the service, the function and the local stack: JSON lines in pino's shape
  * (`level`, `time`, `msg`), as CloudWatch Logs Insights reads them, or readable lines through
- * pino-pretty when stdout is a terminal.
+ * pino-pretty when stdout is a terminal. A line written while serving a traced request carries
+ * its `traceId`.
  */
 export function createLogger(level: LogLevel, destination?: DestinationStream): Logger {
-  if (destination !== undefined) return pino({ level }, destination);
-  if (process.stdout.isTTY) return pino({ level, transport: { target: "pino-pretty" } });
-  return pino({ level });
+  const options = { level, mixin: traceFields };
+  if (destination !== undefined) return pino(options, destination);
+  if (process.stdout.isTTY) return pino({ ...options, transport: { target: "pino-pretty" } });
+  return pino(options);
 }

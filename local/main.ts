@@ -1,3 +1,4 @@
+import "../app/src/tracing";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { parseEnvironment, portVariable, storeEnvironment, variable } from "../lib/config";

@@ -8,6 +8,7 @@ import { appConfig } from "./config/app.config";
 import { DynamoDbModule } from "./dynamodb/dynamodb.module";
 import { HealthModule } from "./health/health.module";
 import { ItemsModule } from "./items/items.module";
+import { TracingShutdown } from "./tracing";
 
 @Module({
   imports: [
@@ -17,6 +18,6 @@ import { ItemsModule } from "./items/items.module";
     HealthModule,
     ItemsModule,
   ],
-  providers: [GracefulShutdown, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [GracefulShutdown, TracingShutdown, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AppModule {}

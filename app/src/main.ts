@@ -1,3 +1,4 @@
+import "./tracing";
 import { ConfigError } from "../../lib/config";
 import { createApp } from "./app.factory";
 import { loadAppConfig } from "./config/app.config";

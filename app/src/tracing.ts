@@ -1,0 +1,56 @@
+import type { IncomingMessage } from "node:http";
+import type { OnApplicationShutdown } from "@nestjs/common";
+import { AwsInstrumentation } from "@opentelemetry/instrumentation-aws-sdk";
+import { ExpressInstrumentation, ExpressLayerType } from "@opentelemetry/instrumentation-express";
+import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
+import { NestInstrumentation } from "@opentelemetry/instrumentation-nestjs-core";
+import { NodeSDK } from "@opentelemetry/sdk-node";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { HEALTH_CHECK_PATH } from "../../lib/routes";
+import { traceIdGenerator, tracePropagator, tracingEnabled } from "../../lib/tracing";
+
+const UNTRACED_PATHS = new Set([HEALTH_CHECK_PATH, "/ready"]);
+
+export interface ServiceTracingOptions {
+  /** Where spans go instead of the exporter OTEL_TRACES_EXPORTER names (tests). */
+  spanProcessors?: SpanProcessor[];
+}
+
+/**
+ * The service's OpenTelemetry SDK: spans of the HTTP server, Express's routing, Nest's handlers
+ * and DynamoDB calls, continued from an incoming X-Ray or W3C trace header. Sampling and the
+ * exporter follow the standard variables (OTEL_TRACES_SAMPLER, OTEL_TRACES_SAMPLER_ARG,
+ * OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT). Metrics are not exported this way: they
+ * are in the log lines (lib/metrics.ts).
+ */
+export function startServiceTracing(options: ServiceTracingOptions = {}): NodeSDK {
+  const sdk = new NodeSDK({
+    serviceName: process.env.OTEL_SERVICE_NAME ?? "picus-api",
+    spanProcessors: options.spanProcessors,
+    metricReaders: [],
+    logRecordProcessors: [],
+    textMapPropagator: tracePropagator(),
+    idGenerator: traceIdGenerator(),
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (req: IncomingMessage) =>
+          UNTRACED_PATHS.has(req.url?.split("?")[0] ?? ""),
+      }),
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE] }),
+      new NestInstrumentation(),
+      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
+    ],
+  });
+  sdk.start();
+  return sdk;
+}
+
+/** The running SDK when the environment turns tracing on (see lib/tracing.ts), for shutdown. */
+export const serviceTracing = tracingEnabled(process.env) ? startServiceTracing() : undefined;
+
+/** Sends the spans still buffered before the process exits (a Nest provider of AppModule). */
+export class TracingShutdown implements OnApplicationShutdown {
+  async onApplicationShutdown(): Promise<void> {
+    await serviceTracing?.shutdown();
+  }
+}
