@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: put and get through the compiled service, plain Express 5 and bare node:http
- * (bench/servers.ts) against one dynalite, with PASS/MISS for docs/decisions/0001's targets.
+ * (bench/servers.ts) against one dynalite, with PASS/MISS for docs/decisions/0001's targets, and
+ * the service again with tracing on at production's sampling ratio (`traced`), exporting to a
+ * sink that accepts OTLP as the ADOT collector would.
  * Exits 1 only when the figures are not valid (a server fails to start, answers unlike the
  * service, or fails requests under load).
  */
@@ -8,6 +10,7 @@ import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual, parseArgs } from "node:util";
@@ -22,9 +25,16 @@ import { median, percentile } from "./stats";
 
 const ROOT = resolve(__dirname, "..");
 const SERVERS = join(ROOT, "dist/bench/servers.js");
-const NAMES = ["nest", "express", "bare", "open"];
+const TRACING = join(ROOT, "dist/app/src/tracing.js");
+const NAMES = ["nest", "express", "bare", "open", "traced"];
 const SCENARIOS = ["put", "get"];
-const TARGET = { rps: 0.95, cpu: 1.05, healthyMs: 1000 };
+const TARGET = { rps: 0.95, cpu: 1.05, healthyMs: 1000, tracedCpu: 1.1 };
+/** Production's sampling: the share of requests whose traces are kept and sent. */
+const TRACED_ENV = {
+  OTEL_TRACES_EXPORTER: "otlp",
+  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+  OTEL_TRACES_SAMPLER_ARG: "0.05",
+};
 const PUT_BODY = JSON.stringify({ name: "item", count: 42, tags: ["a"], owner: { id: "u-1" } });
 /** Every server but `open` checks tokens as the service does; the bench is their issuer. */
 const issuer = localIssuer(`http://127.0.0.1:${process.env.BENCH_ISSUER_PORT ?? 43_117}`);
@@ -85,13 +95,19 @@ async function startStore(): Promise<string> {
 
 type Server = { name: string; url: string; child: ChildProcess; healthyMs: number };
 
-/** Starts a server (stdout, where the service logs, goes to /dev/null) and waits for /health. */
-async function startServer(name: string, endpoint: string): Promise<Server> {
+/**
+ * Starts a server (stdout, where the service logs, goes to /dev/null) and waits for /health.
+ * `traced` is the service with tracing loaded first, as its image does.
+ */
+async function startServer(name: string, endpoint: string, otlpSink = ""): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [SERVERS, name], {
-    env: env({ PORT: String(port), DYNAMODB_ENDPOINT: endpoint }),
+  const traced = name === "traced";
+  const args = traced ? ["--require", TRACING, SERVERS, "nest"] : [SERVERS, name];
+  const tracing = traced ? { ...TRACED_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink } : {};
+  const child = spawn(process.execPath, args, {
+    env: env({ PORT: String(port), DYNAMODB_ENDPOINT: endpoint, ...tracing }),
     stdio: ["ignore", "ignore", "inherit"],
   });
   children.add(child);
@@ -213,6 +229,12 @@ function report(samples: Map<string, Sample>, healthyMs: number[]): void {
     const ratio = figure(scenario, "bare", "cpuMsPerRequest", "open").toFixed(2);
     console.log(`token check, ${scenario}: bare cpu/req with it ÷ without it (open): ${ratio}`);
   }
+  const sampled = `at OTEL_TRACES_SAMPLER_ARG=${TRACED_ENV.OTEL_TRACES_SAMPLER_ARG}`;
+  for (const scenario of SCENARIOS) {
+    const cpu = figure(scenario, "traced", "cpuMsPerRequest", "nest").toFixed(2);
+    const text = `${scenario} cpu/req with tracing ${sampled} ÷ without: ${cpu}`;
+    verdict(+cpu <= TARGET.tracedCpu, `${text} (≤ ${TARGET.tracedCpu})`);
+  }
 }
 
 async function main(): Promise<void> {
@@ -232,6 +254,14 @@ async function main(): Promise<void> {
   );
   jwks.listen(Number(new URL(issuer.issuer).port), "127.0.0.1").unref();
   const endpoint = await startStore();
+  const otlpSink = createServer((req, res) => {
+    req
+      .resume()
+      .on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end());
+  });
+  await new Promise<void>((done) => otlpSink.listen(0, "127.0.0.1", done));
+  otlpSink.unref();
+  const sinkUrl = `http://127.0.0.1:${(otlpSink.address() as AddressInfo).port}`;
   const healthyMs: number[] = [];
   for (let start = 0; start < STARTS; start += 1) {
     const nest = await startServer("nest", endpoint);
@@ -239,7 +269,7 @@ async function main(): Promise<void> {
     await stop(nest.child);
   }
   const servers: Server[] = [];
-  for (const name of NAMES) servers.push(await startServer(name, endpoint));
+  for (const name of NAMES) servers.push(await startServer(name, endpoint, sinkUrl));
   const expected = await answers(servers[0].url);
   for (const server of servers.slice(1)) {
     const actual = await answers(server.url);

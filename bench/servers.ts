@@ -1,6 +1,7 @@
 /**
  * The processes `npm run bench` starts, bundled to dist/bench/servers.js and chosen by the first
- * argument: `nest` (the compiled service), `express` (plain Express 5), `bare` (node:http),
+ * argument: `nest` (the compiled service; run.ts also starts it with tracing as `traced`),
+ * `express` (plain Express 5), `bare` (node:http),
  * `open` (bare without the token check) or `store` (dynalite with the table). Express and bare make the service's DynamoDB calls with its
  * client settings and body limit, and answer put and get with its statuses and bodies.
  */
