@@ -95,3 +95,13 @@ export function dynamoSettings(env: StoreEnvironment): DynamoClientSettings {
     maxAttempts: env.DYNAMODB_MAX_ATTEMPTS,
   };
 }
+
+/**
+ * Tracing is on when OTEL_TRACES_EXPORTER names an exporter (`otlp` in AWS, to the ADOT
+ * collector at OTEL_EXPORTER_OTLP_ENDPOINT; `console` to print spans); unset or `none` leaves it
+ * off, so that nothing is loaded or patched. OTEL_SDK_DISABLED=true turns it off too.
+ */
+export function tracingEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  const exporters = env.OTEL_TRACES_EXPORTER?.trim().toLowerCase() ?? "";
+  return exporters !== "" && exporters !== "none" && env.OTEL_SDK_DISABLED?.trim() !== "true";
+}

@@ -1,55 +1,16 @@
-import type { IncomingMessage } from "node:http";
 import type { OnApplicationShutdown } from "@nestjs/common";
-import { AwsInstrumentation } from "@opentelemetry/instrumentation-aws-sdk";
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
-import { NestInstrumentation } from "@opentelemetry/instrumentation-nestjs-core";
-import { NodeSDK } from "@opentelemetry/sdk-node";
-import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { HEALTH_CHECK_PATH } from "../../lib/routes";
-import { traceIdGenerator, tracePropagator, tracingEnabled } from "../../lib/tracing";
-
-const UNTRACED_PATHS = new Set([HEALTH_CHECK_PATH, "/ready"]);
-
-export interface ServiceTracingOptions {
-  /** Where spans go instead of the exporter OTEL_TRACES_EXPORTER names (tests). */
-  spanProcessors?: SpanProcessor[];
-}
+import { tracingEnabled } from "../../lib/config";
+import type * as TracingSdk from "./tracing-sdk";
 
 /**
- * The service's OpenTelemetry SDK: spans of the HTTP server, Nest's handlers and DynamoDB calls,
- * continued from an incoming X-Ray or W3C trace header. Express's layer spans are left out:
- * Nest's name the same handler, and with them a request cost a third more CPU at 5 % sampling
- * (npm run bench, `traced`); requestMiddleware names the server span by its route instead.
- * Sampling and the exporter follow the standard variables (OTEL_TRACES_SAMPLER,
- * OTEL_TRACES_SAMPLER_ARG, OTEL_TRACES_EXPORTER, OTEL_EXPORTER_OTLP_ENDPOINT). Metrics are not
- * exported this way: they are in the log lines (lib/metrics.ts).
+ * Imported first by main.ts and the local stack, so that the instrumented modules load after it.
+ * The SDK takes about a second to load, so it is only loaded when the environment turns tracing
+ * on (see tracingEnabled); otherwise this module costs nothing.
  */
-export function startServiceTracing(options: ServiceTracingOptions = {}): NodeSDK {
-  const sdk = new NodeSDK({
-    serviceName: process.env.OTEL_SERVICE_NAME ?? "picus-api",
-    spanProcessors: options.spanProcessors,
-    metricReaders: [],
-    logRecordProcessors: [],
-    textMapPropagator: tracePropagator(),
-    idGenerator: traceIdGenerator(),
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (req: IncomingMessage) =>
-          UNTRACED_PATHS.has(req.url?.split("?")[0] ?? ""),
-        // The service's outgoing calls are DynamoDB's and the token issuer's keys; the first
-        // have their own spans, and wrapping every request costs CPU for nothing.
-        disableOutgoingRequestInstrumentation: true,
-      }),
-      new NestInstrumentation(),
-      new AwsInstrumentation({ suppressInternalInstrumentation: true }),
-    ],
-  });
-  sdk.start();
-  return sdk;
-}
-
-/** The running SDK when the environment turns tracing on (see lib/tracing.ts), for shutdown. */
-export const serviceTracing = tracingEnabled(process.env) ? startServiceTracing() : undefined;
+export const serviceTracing = tracingEnabled(process.env)
+  ? // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require("./tracing-sdk") as typeof TracingSdk).startServiceTracing()
+  : undefined;
 
 /** Sends the spans still buffered before the process exits (a Nest provider of AppModule). */
 export class TracingShutdown implements OnApplicationShutdown {

@@ -6,7 +6,7 @@
 import type { SpanKind } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import pino from "pino";
-import { startServiceTracing } from "../src/tracing";
+import { startServiceTracing } from "../src/tracing-sdk";
 
 export const X_RAY_ROOT = "1-5759e988-bd862e3fe1be46a994272793";
 export const X_RAY_PARENT = "53995c3f42cd8ad8";
