@@ -81,7 +81,7 @@ describe("loadSettings", () => {
     });
     expect(settings.identity).toEqual({
       apiClients: [{ name: "billing", scopes: ["picus/read"] }],
-      accessTokenMinutes: 60,
+      accessTokenMinutes: 15,
       domainPrefix: undefined,
     });
   });
