@@ -42,7 +42,7 @@ export const storeEnvironment = z.object({
     ),
   ),
 });
-export type StoreEnvironment = z.infer<typeof storeEnvironment>;
+type StoreEnvironment = z.infer<typeof storeEnvironment>;
 
 /** The token check's variables, for the service and the function (see lib/auth.ts). */
 export const authEnvironment = z.object({
@@ -60,7 +60,7 @@ export const authEnvironment = z.object({
       .pipe(z.array(z.string()).min(1, "must name at least one app client")),
   ),
 });
-export type AuthEnvironment = z.infer<typeof authEnvironment>;
+type AuthEnvironment = z.infer<typeof authEnvironment>;
 
 export function authSettings(env: AuthEnvironment): AuthSettings {
   return {

@@ -1,5 +1,5 @@
 /** A UUID v4 in either case, as a JSON Schema pattern (no flags) and as a RegExp. */
-export const ITEM_KEY_PATTERN =
+const ITEM_KEY_PATTERN =
   "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$";
 const UUID_V4 = new RegExp(ITEM_KEY_PATTERN);
 

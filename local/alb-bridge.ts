@@ -40,12 +40,7 @@ function splitTarget(target: string): [string, string?] {
 }
 
 /** The event as ALB builds it: the raw path and query, the last value of each header and parameter. */
-export function toAlbEvent(
-  req: IncomingMessage,
-  path: string,
-  query: string,
-  body: Buffer,
-): ALBEvent {
+function toAlbEvent(req: IncomingMessage, path: string, query: string, body: Buffer): ALBEvent {
   const headers: Record<string, string> = {
     "x-amzn-trace-id": `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")}`,
   };

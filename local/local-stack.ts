@@ -18,7 +18,7 @@ import { albBridge } from "./alb-bridge";
 import { LOCAL_CLIENT_ID, localIssuer, type LocalIssuer } from "./token-issuer";
 
 export const DEFAULT_TABLE_NAME = "picus-local";
-export const DEFAULT_REGION = "us-east-1";
+const DEFAULT_REGION = "us-east-1";
 
 export interface LocalStackOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */

@@ -4,13 +4,13 @@ import { HttpAdapterHost } from "@nestjs/core";
 import { errorBody } from "../../../lib/errors";
 
 /** The ALB keeps idle connections 60 s; the server must keep them longer or the ALB sees resets. */
-export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /** Headers, and a whole request, that trickle in slower than this are cut with a 408. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** In-flight requests finish in seconds (DynamoDB calls give up after ~3.5 s); then we cut. */
-export const FORCE_CLOSE_AFTER_MS = 9_000;
+const FORCE_CLOSE_AFTER_MS = 9_000;
 
 export function configureServerTimeouts(server: Server): void {
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

@@ -12,7 +12,7 @@ import {
 import type { DynamoClientSettings } from "../../../lib/dynamo-client";
 
 /** The environment variables the service reads, as documented in the README. */
-export const serviceEnvironment = storeEnvironment
+const serviceEnvironment = storeEnvironment
   .extend(authEnvironment.shape)
   .extend({ PORT: portVariable });
 
