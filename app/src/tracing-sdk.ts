@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { AwsInstrumentation } from "@opentelemetry/instrumentation-aws-sdk";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { NestInstrumentation } from "@opentelemetry/instrumentation-nestjs-core";
+import { getNumberFromEnv, getStringFromEnv } from "@opentelemetry/core";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { HEALTH_CHECK_PATH } from "../../lib/routes";
@@ -12,6 +13,14 @@ const UNTRACED_PATHS = new Set([HEALTH_CHECK_PATH, "/ready"]);
 export interface ServiceTracingOptions {
   /** Where spans go instead of the exporter OTEL_TRACES_EXPORTER names (tests). */
   spanProcessors?: SpanProcessor[];
+}
+
+/** The share of new traces OTEL_TRACES_SAMPLER keeps, for traces the load balancer starts. */
+function sampleRatio(): number {
+  const sampler = getStringFromEnv("OTEL_TRACES_SAMPLER") ?? "parentbased_always_on";
+  if (sampler.endsWith("always_off")) return 0;
+  if (sampler.endsWith("traceidratio")) return getNumberFromEnv("OTEL_TRACES_SAMPLER_ARG") ?? 1;
+  return 1;
 }
 
 /**
@@ -29,7 +38,7 @@ export function startServiceTracing(options: ServiceTracingOptions = {}): NodeSD
     spanProcessors: options.spanProcessors,
     metricReaders: [],
     logRecordProcessors: [],
-    textMapPropagator: tracePropagator(),
+    textMapPropagator: tracePropagator(sampleRatio()),
     idGenerator: traceIdGenerator(),
     instrumentations: [
       new HttpInstrumentation({

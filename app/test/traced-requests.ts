@@ -10,6 +10,8 @@ import { startServiceTracing } from "../src/tracing-sdk";
 
 export const X_RAY_ROOT = "1-5759e988-bd862e3fe1be46a994272793";
 export const X_RAY_PARENT = "53995c3f42cd8ad8";
+/** The header as the load balancer forwards it: its own trace id, no parent, no decision. */
+export const LOAD_BALANCER_ROOT = "1-67891233-abcdef012345678912345678";
 
 export interface TracedRequests {
   spans: {
@@ -41,6 +43,11 @@ async function main(): Promise<void> {
     .post("/picus/put")
     .set("x-amzn-trace-id", `Root=${X_RAY_ROOT};Parent=${X_RAY_PARENT};Sampled=1`)
     .send({ continued: true })
+    .expect(201);
+  await stack.api
+    .post("/picus/put")
+    .set("x-amzn-trace-id", `Self=1-67891233-12456789abcdef012345678;Root=${LOAD_BALANCER_ROOT}`)
+    .send({ throughTheLoadBalancer: true })
     .expect(201);
   await new Promise((resolve) => setTimeout(resolve, 100));
   await stack.close();

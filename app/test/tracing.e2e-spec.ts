@@ -2,7 +2,12 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { SpanKind } from "@opentelemetry/api";
-import { X_RAY_PARENT, X_RAY_ROOT, type TracedRequests } from "./traced-requests";
+import {
+  LOAD_BALANCER_ROOT,
+  X_RAY_PARENT,
+  X_RAY_ROOT,
+  type TracedRequests,
+} from "./traced-requests";
 
 /** Compiles TypeScript on require, as jest does (decorator metadata included), then runs argv[1]. */
 const RUNNER = `
@@ -77,6 +82,15 @@ describe("traces of the service", () => {
     expect(continued.traceId).toBe(X_RAY_ROOT.slice(2).replace("-", ""));
     expect(continued.parentSpanId).toBe(X_RAY_PARENT);
     expect(traceOf(continued.traceId).map((span) => span.name)).toContain("DynamoDB.PutItem");
+  });
+
+  it("continues the load balancer's trace id, which carries no parent", () => {
+    const throughLoadBalancer = serverSpans()[2];
+    expect(throughLoadBalancer.traceId).toBe(LOAD_BALANCER_ROOT.slice(2).replace("-", ""));
+    expect(throughLoadBalancer.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(traceOf(throughLoadBalancer.traceId).map((span) => span.name)).toContain(
+      "DynamoDB.PutItem",
+    );
   });
 
   it("writes the trace id next to reqId on the request's log line", () => {
