@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AuthSettings } from "./auth";
 import type { DynamoClientSettings } from "./dynamo-client";
 import { CONTAINER_PORT } from "./routes";
