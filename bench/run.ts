@@ -1,10 +1,15 @@
 /**
- * `npm run bench`: put and get through the compiled service, plain Express 5 and bare node:http
- * (bench/servers.ts) against one dynalite, with PASS/MISS for docs/decisions/0001's targets, and
- * the service again with tracing on at production's sampling ratio (`traced`), exporting to a
- * sink that accepts OTLP as the ADOT collector would.
- * Exits 1 only when the figures are not valid (a server fails to start, answers unlike the
- * service, or fails requests under load).
+ * `npm run bench`: put and get through the compiled service (`nest`, dist/app/src/main.js as its
+ * image runs it), plain Express 5 and bare node:http (bench/servers.ts) against one dynalite, in
+ * alternating rounds, with PASS/MISS for docs/decisions/0001's targets. Two more servers show what
+ * the token check costs (`open`: bare without it) and what tracing costs (`traced`: the service
+ * at production's sampling ratio, exporting to a sink that accepts OTLP as the ADOT collector
+ * would).
+ * `npm run bench -- --list-memory`: the service under a 256 MB heap (half the dev task's memory)
+ * answers eight concurrent `GET /picus/list?limit=100` over 100 items of ~390 KB, five times;
+ * prints the largest page and the process's peak RSS (VmHWM).
+ * Exits 1 when the figures are not valid (a server fails to start, answers unlike the service,
+ * or fails requests under load).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -18,34 +23,46 @@ import autocannon from "autocannon";
 import { buildSync } from "esbuild";
 import { parse } from "yaml";
 import { freePort } from "../lib/free-port";
-import { ALL_SCOPES, LOCAL_CLIENT_ID, localIssuer } from "../local/token-issuer";
-import { HEALTH_CHECK_PATH } from "../lib/routes";
+import { API_PREFIX, HEALTH_CHECK_PATH } from "../lib/routes";
+import { ALL_SCOPES, LOCAL_CLIENT_ID, testIssuer } from "../lib/testing/issuer";
 import { GET_PREFIX, PUT_PATH } from "./servers";
-import { median, percentile } from "./stats";
 
 const ROOT = resolve(__dirname, "..");
-const SERVERS = join(ROOT, "dist/bench/servers.js");
-const TRACING = join(ROOT, "dist/app/src/tracing.js");
-const NAMES = ["nest", "express", "bare", "open", "traced"];
-const SCENARIOS = ["put", "get"];
-const TARGET = { rps: 0.95, cpu: 1.05, healthyMs: 1000, tracedCpu: 1.1 };
+const SERVICE = join(ROOT, "dist/app/src/main.js");
+const REFERENCES = join(ROOT, "dist/bench/servers.js");
 /** Production's sampling: the share of requests whose traces are kept and sent. */
-const TRACED_ENV = {
-  OTEL_TRACES_EXPORTER: "otlp",
-  OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
-  OTEL_TRACES_SAMPLER_ARG: "0.05",
+const SAMPLE_RATIO = "0.05";
+const VARIANTS: Record<string, { args: string[]; env?: Record<string, string> }> = {
+  nest: { args: [SERVICE] },
+  express: { args: [REFERENCES, "express"] },
+  bare: { args: [REFERENCES, "bare"] },
+  open: { args: [REFERENCES, "open"] },
+  traced: {
+    args: [SERVICE],
+    env: {
+      OTEL_TRACES_EXPORTER: "otlp",
+      OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
+      OTEL_TRACES_SAMPLER_ARG: SAMPLE_RATIO,
+    },
+  },
 };
+const SCENARIOS = ["put", "get"];
+type Sample = Record<"req/s" | "p50 ms" | "p99 ms" | "cpu ms/req", number>;
+/** A figure of one server as a ratio to another's; with a target, printed as PASS or MISS. */
+type Check = { what: string; server: string; per: string; figure: keyof Sample; target?: number };
+const CHECKS: Check[] = [
+  { what: "throughput", server: "nest", per: "express", figure: "req/s", target: 0.95 },
+  { what: "CPU per request", server: "nest", per: "express", figure: "cpu ms/req", target: 1.05 },
+  { what: "token check's CPU", server: "bare", per: "open", figure: "cpu ms/req" },
+  {
+    what: `tracing's CPU at ${SAMPLE_RATIO} sampling`,
+    ...{ server: "traced", per: "nest", figure: "cpu ms/req", target: 1.1 },
+  },
+];
+const HEALTHY_MS = 1000;
 const PUT_BODY = JSON.stringify({ name: "item", count: 42, tags: ["a"], owner: { id: "u-1" } });
-/** Every server but `open` checks tokens as the service does; the bench is their issuer. */
-const issuer = localIssuer(`http://127.0.0.1:${process.env.BENCH_ISSUER_PORT ?? 43_117}`);
-const AUTH = { authorization: `Bearer ${issuer.sign(ALL_SCOPES)}` };
-const PUT = {
-  method: "POST",
-  headers: { ...AUTH, "content-type": "application/json" },
-  body: PUT_BODY,
-} as const;
-/** Seconds of unmeasured load per server and scenario first; cold starts timed. */
-const [WARMUP, STARTS] = [2, 5];
+/** Seconds of unmeasured load per server and scenario first; cold starts timed; keys to get. */
+const [WARMUP, STARTS, KEYS] = [2, 5, 100];
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +70,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     "no-build": { type: "boolean", default: false },
+    "list-memory": { type: "boolean", default: false },
   },
 });
 const numbers = [values.rounds, values.duration, values.connections].map(Number);
@@ -63,54 +81,35 @@ if (!numbers.every((value) => Number.isInteger(value) && value > 0)) {
 
 /** The production task's level: picus:logLevel in Pulumi.prod.yaml, else infra's default. */
 const prod = parse(readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8")) as {
-  config: Record<string, unknown>;
+  config: Record<string, string | undefined>;
 };
-const prodLevel = prod.config["picus:logLevel"];
-const LOG_LEVEL = typeof prodLevel === "string" ? prodLevel : "info";
+const LOG_LEVEL = prod.config["picus:logLevel"] ?? "info";
 
-const children = new Set<ChildProcess>();
-const ENV = {
-  NODE_ENV: "production",
-  TABLE_NAME: "picus-bench",
-  AWS_REGION: "us-east-1",
-  AUTH_ISSUER: issuer.issuer,
-  AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
-};
-const env = (extra = {}) => ({ PATH: process.env.PATH, LOG_LEVEL, ...ENV, ...extra });
+type Server = { name: string; url: string; child: ChildProcess; healthyMs: number };
+type Env = Record<string, string | undefined>;
+type Auth = { authorization: string };
+const children: ChildProcess[] = [];
+process.on("exit", () => children.forEach((child) => child.kill("SIGKILL")));
 
-async function stop(child: ChildProcess): Promise<void> {
-  children.delete(child);
-  const running = child.exitCode === null && child.signalCode === null;
-  if (running && child.kill("SIGKILL")) await once(child, "exit");
-}
-
-async function startStore(): Promise<string> {
+async function startStore(env: Env): Promise<string> {
   const stdio = ["ignore", "ignore", "inherit", "ipc"] as const;
-  const child = fork(SERVERS, ["store"], { env: env(), execArgv: [], stdio: [...stdio] });
-  children.add(child);
+  const child = fork(REFERENCES, ["store"], { env, execArgv: [], stdio: [...stdio] });
+  children.push(child);
   const failed = once(child, "exit").then(() => Promise.reject(new Error("dynalite exited")));
   const [endpoint] = (await Promise.race([once(child, "message"), failed])) as unknown[];
   return String(endpoint);
 }
 
-type Server = { name: string; url: string; child: ChildProcess; healthyMs: number };
-
-/**
- * Starts a server (stdout, where the service logs, goes to /dev/null) and waits for /health.
- * `traced` is the service with tracing loaded first, as its image does.
- */
-async function startServer(name: string, endpoint: string, otlpSink = ""): Promise<Server> {
+/** Starts a server (stdout, where the service logs, goes to /dev/null) and waits for /health. */
+async function startServer(name: string, env: Env, nodeArgs: string[] = []): Promise<Server> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  const traced = name === "traced";
-  const args = traced ? ["--require", TRACING, SERVERS, "nest"] : [SERVERS, name];
-  const tracing = traced ? { ...TRACED_ENV, OTEL_EXPORTER_OTLP_ENDPOINT: otlpSink } : {};
-  const child = spawn(process.execPath, args, {
-    env: env({ PORT: String(port), DYNAMODB_ENDPOINT: endpoint, ...tracing }),
+  const child = spawn(process.execPath, [...nodeArgs, ...VARIANTS[name].args], {
+    env: { ...env, ...VARIANTS[name].env, PORT: String(port) },
     stdio: ["ignore", "ignore", "inherit"],
   });
-  children.add(child);
+  children.push(child);
   for (;;) {
     const health = await fetch(`${url}${HEALTH_CHECK_PATH}`).catch(() => undefined);
     if (health?.ok) return { name, url, child, healthyMs: performance.now() - startedAt };
@@ -121,15 +120,19 @@ async function startServer(name: string, endpoint: string, otlpSink = ""): Promi
   }
 }
 
-async function put(url: string): Promise<{ response: Response; key: string }> {
-  const response = await fetch(url + PUT_PATH, PUT);
+const jsonPut = (headers: Auth, body = PUT_BODY) =>
+  ({ method: "POST", headers: { ...headers, "content-type": "application/json" }, body }) as const;
+
+async function put(url: string, headers: Auth, body?: string) {
+  const response = await fetch(url + PUT_PATH, jsonPut(headers, body));
+  if (response.status !== 201) throw new Error(`put on ${url}: ${response.status}`);
   return { response, key: ((await response.json()) as { key: string }).key };
 }
 
 /** What one put and its get answer: statuses, header names, body shapes. */
-async function answers(url: string): Promise<string> {
-  const created = await put(url);
-  const got = await fetch(`${url}${GET_PREFIX}${created.key}`, { headers: AUTH });
+async function answers(url: string, headers: Auth): Promise<string> {
+  const created = await put(url, headers);
+  const got = await fetch(`${url}${GET_PREFIX}${created.key}`, { headers });
   const item = (await got.json()) as { data?: unknown };
   return JSON.stringify({
     put: [created.response.status, created.response.headers.get("location")?.endsWith(created.key)],
@@ -145,96 +148,129 @@ function cpuSeconds(child: ChildProcess): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-type Sample = Record<"requestsPerSec" | "p50Ms" | "p99Ms" | "cpuMsPerRequest", number>;
-const keys: string[] = [];
-
-async function load(server: Server, scenario: string, seconds: number): Promise<Sample> {
-  let next = 0;
-  const request: autocannon.Request =
-    scenario === "put"
-      ? { ...PUT, path: PUT_PATH }
-      : {
-          method: "GET",
-          headers: AUTH,
-          setupRequest: (r) => ({ ...r, path: GET_PREFIX + keys[next++ % 100] }),
-        };
-  const latencies: number[] = [];
+async function load(server: Server, request: autocannon.Request, seconds: number) {
   const cpuBefore = cpuSeconds(server.child);
-  const result = await new Promise<autocannon.Result>((done, fail) => {
-    const options = { url: server.url, connections, duration: seconds, requests: [request] };
-    autocannon(options, (error: unknown, finished) =>
-      error ? fail(new Error(JSON.stringify(error))) : done(finished),
-    ).on("response", (_client, status, _bytes, ms) => status < 300 && latencies.push(ms));
-  });
+  const options = { url: server.url, connections, duration: seconds, requests: [request] };
+  const result = await autocannon(options);
   const cpu = cpuSeconds(server.child) - cpuBefore;
   const failed = result.errors + result.non2xx;
-  if (failed > 0) throw new Error(`${failed} failed ${scenario} requests on ${server.name}`);
-  latencies.sort((a, b) => a - b);
-  return {
-    requestsPerSec: result["2xx"] / result.duration,
-    p50Ms: percentile(latencies, 50),
-    p99Ms: percentile(latencies, 99),
-    cpuMsPerRequest: (cpu * 1000) / result["2xx"],
+  if (failed > 0) throw new Error(`${failed} failed requests on ${server.name}`);
+  const sample: Sample = {
+    "req/s": result["2xx"] / result.duration,
+    "p50 ms": result.latency.p50,
+    "p99 ms": result.latency.p99,
+    "cpu ms/req": (cpu * 1000) / result["2xx"],
   };
+  return sample;
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row: string[]) =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i] + 2)));
-  return rows.map((row) => line(row).join("")).join("\n");
+function median(values: number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function report(samples: Map<string, Sample>, healthyMs: number[]): void {
+/** samples[scenario][server] holds one Sample per round. */
+function report(samples: Record<string, Record<string, Sample[]>>, healthyMs: number[]): void {
   /** The median over rounds of a figure, or of its ratio to another server's in the same round. */
   const figure = (scenario: string, server: string, field: keyof Sample, per?: string) =>
     median(
-      Array.from({ length: rounds }, (_, round) => {
-        const at = (name: string) => samples.get(`${round + 1} ${scenario} ${name}`)![field];
-        return at(server) / (per === undefined ? 1 : at(per));
-      }),
+      samples[scenario][server].map(
+        (sample, round) => sample[field] / (per ? samples[scenario][per][round][field] : 1),
+      ),
     );
   const rows = SCENARIOS.flatMap((scenario) =>
-    NAMES.map((server) => [
-      `${scenario} ${server}`,
-      figure(scenario, server, "requestsPerSec").toFixed(0),
-      figure(scenario, server, "p50Ms").toFixed(2),
-      figure(scenario, server, "p99Ms").toFixed(2),
-      figure(scenario, server, "cpuMsPerRequest").toFixed(3),
-      ...["express", "bare"].flatMap((per) => [
-        figure(scenario, server, "requestsPerSec", per).toFixed(2),
-        figure(scenario, server, "cpuMsPerRequest", per).toFixed(2),
-      ]),
-    ]),
+    Object.keys(VARIANTS).map((server) => {
+      const row: Record<string, number> = {};
+      for (const field of ["req/s", "p50 ms", "p99 ms", "cpu ms/req"] as const) {
+        row[field] = Number(figure(scenario, server, field).toFixed(field === "req/s" ? 0 : 3));
+      }
+      for (const per of ["express", "bare"]) {
+        row[`req/s ÷ ${per}`] = Number(figure(scenario, server, "req/s", per).toFixed(2));
+        row[`cpu ÷ ${per}`] = Number(figure(scenario, server, "cpu ms/req", per).toFixed(2));
+      }
+      return [`${scenario} ${server}`, row];
+    }),
   );
-  const header = ["", "req/s", "p50 ms", "p99 ms", "cpu ms/req", "req/s ÷ express"];
-  header.push("cpu ÷ express", "req/s ÷ bare", "cpu ÷ bare");
   const setup = `${rounds} rounds of ${duration} s, ${connections} connections`;
   console.log(`\nservice at LOG_LEVEL=${LOG_LEVEL}; ${setup}; medians over rounds of each`);
-  console.log(`figure and of each ratio (÷) within a round\n${table([header, ...rows])}\n`);
+  console.log(`figure and of each ratio (÷) within a round`);
+  console.table(Object.fromEntries(rows));
+  const verdict = (met: boolean, text: string) => console.log(`${met ? "PASS" : "MISS"}  ${text}`);
+  for (const { what, server, per, figure: field, target } of CHECKS) {
+    for (const scenario of SCENARIOS) {
+      const ratio = figure(scenario, server, field, per);
+      const text = `${scenario} ${what}, ${server} ÷ ${per}: ${ratio.toFixed(2)}`;
+      if (target === undefined) console.log(`      ${text}`);
+      else if (field === "req/s") verdict(ratio >= target, `${text} (≥ ${target})`);
+      else verdict(ratio <= target, `${text} (≤ ${target})`);
+    }
+  }
   const healthy = median(healthyMs);
   const each = healthyMs.map((ms) => ms.toFixed(0)).join(", ");
-  console.log(`nest from process start to first 200 from /health: median ${healthy.toFixed(0)} ms`);
-  console.log(`(${each})\n`);
-  const verdict = (met: boolean, text: string) => console.log(`${met ? "PASS" : "MISS"}  ${text}`);
-  for (const scenario of SCENARIOS) {
-    const rps = figure(scenario, "nest", "requestsPerSec", "express").toFixed(2);
-    const cpu = figure(scenario, "nest", "cpuMsPerRequest", "express").toFixed(2);
-    verdict(+rps >= TARGET.rps, `${scenario} req/s, nest ÷ express: ${rps} (≥ ${TARGET.rps})`);
-    verdict(+cpu <= TARGET.cpu, `${scenario} cpu/req, nest ÷ express: ${cpu} (≤ ${TARGET.cpu})`);
+  const text = `nest from process start to first 200 from /health: ${healthy.toFixed(0)} ms`;
+  verdict(healthy < HEALTHY_MS, `${text} (< ${HEALTHY_MS} ms; ${each})`);
+}
+
+async function compare(env: Env, headers: Auth): Promise<void> {
+  const healthyMs: number[] = [];
+  for (let start = 0; start < STARTS; start += 1) {
+    const nest = await startServer("nest", env);
+    healthyMs.push(nest.healthyMs);
+    nest.child.kill("SIGKILL");
+    await once(nest.child, "exit");
   }
-  const ms = healthy.toFixed(0);
-  verdict(healthy < TARGET.healthyMs, `time to healthy: ${ms} ms (< ${TARGET.healthyMs} ms)`);
-  for (const scenario of SCENARIOS) {
-    const ratio = figure(scenario, "bare", "cpuMsPerRequest", "open").toFixed(2);
-    console.log(`token check, ${scenario}: bare cpu/req with it ÷ without it (open): ${ratio}`);
+  const servers: Server[] = [];
+  for (const name of Object.keys(VARIANTS)) servers.push(await startServer(name, env));
+  const expected = await answers(servers[0].url, headers);
+  for (const server of servers.slice(1)) {
+    const actual = await answers(server.url, headers);
+    if (actual !== expected) throw new Error(`${server.name} answers ${actual}, nest ${expected}`);
   }
-  const sampled = `at OTEL_TRACES_SAMPLER_ARG=${TRACED_ENV.OTEL_TRACES_SAMPLER_ARG}`;
+  const keys: string[] = [];
+  while (keys.length < KEYS) keys.push((await put(servers[0].url, headers)).key);
+  let next = 0;
+  const requests: Record<string, autocannon.Request> = {
+    put: { ...jsonPut(headers), path: PUT_PATH },
+    get: { headers, setupRequest: (r) => ({ ...r, path: GET_PREFIX + keys[next++ % KEYS] }) },
+  };
   for (const scenario of SCENARIOS) {
-    const cpu = figure(scenario, "traced", "cpuMsPerRequest", "nest").toFixed(2);
-    const text = `${scenario} cpu/req with tracing ${sampled} ÷ without: ${cpu}`;
-    verdict(+cpu <= TARGET.tracedCpu, `${text} (≤ ${TARGET.tracedCpu})`);
+    for (const server of servers) await load(server, requests[scenario], WARMUP);
   }
+  const samples = Object.fromEntries(
+    SCENARIOS.map((scenario) => [scenario, Object.fromEntries(servers.map((s) => [s.name, []]))]),
+  ) as Record<string, Record<string, Sample[]>>;
+  for (let round = 1; round <= rounds; round += 1) {
+    // Every other round reversed, so that no server is always measured first.
+    for (const scenario of SCENARIOS) {
+      for (const server of round % 2 === 1 ? servers : servers.toReversed()) {
+        const sample = await load(server, requests[scenario], duration);
+        samples[scenario][server.name].push(sample);
+        console.log(`round ${round} ${scenario} ${server.name} ${sample["req/s"].toFixed(0)}`);
+      }
+    }
+  }
+  report(samples, healthyMs);
+}
+
+async function listMemory(env: Env, headers: Auth): Promise<void> {
+  const service = await startServer("nest", env, ["--max-old-space-size=256"]);
+  for (let i = 0; i < 100; i++) {
+    await put(service.url, headers, JSON.stringify({ i, blob: `${i}`.padEnd(390 * 1024, "x") }));
+  }
+  let largest = 0;
+  for (let round = 0; round < 5; round++) {
+    const list = () => fetch(`${service.url}${API_PREFIX}/list?limit=100`, { headers });
+    for (const page of await Promise.all(Array.from({ length: 8 }, list))) {
+      if (page.status !== 200) throw new Error(`list: ${page.status}`);
+      largest = Math.max(largest, (await page.text()).length);
+    }
+  }
+  const status = readFileSync(`/proc/${service.child.pid}/status`, "utf8");
+  const peakMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+  console.log(`40 pages of limit=100 (8 at once) over 100 items of ~390 KB: all 200`);
+  const page = `largest page ${(largest / 2 ** 20).toFixed(2)} MB`;
+  console.log(`${page}; peak RSS ${peakMb.toFixed(0)} MB (heap cap 256 MB)`);
 }
 
 async function main(): Promise<void> {
@@ -244,16 +280,11 @@ async function main(): Promise<void> {
   const entryPoints = [join(ROOT, "bench/servers.ts")];
   buildSync({
     entryPoints,
-    outfile: SERVERS,
+    outfile: REFERENCES,
     bundle: true,
     packages: "external",
     platform: "node",
   });
-  const jwks = createServer((req, res) =>
-    issuer.serveJwks(req, res, () => res.writeHead(404).end()),
-  );
-  jwks.listen(Number(new URL(issuer.issuer).port), "127.0.0.1").unref();
-  const endpoint = await startStore();
   const otlpSink = createServer((req, res) => {
     req
       .resume()
@@ -261,38 +292,20 @@ async function main(): Promise<void> {
   });
   await new Promise<void>((done) => otlpSink.listen(0, "127.0.0.1", done));
   otlpSink.unref();
-  const sinkUrl = `http://127.0.0.1:${(otlpSink.address() as AddressInfo).port}`;
-  const healthyMs: number[] = [];
-  for (let start = 0; start < STARTS; start += 1) {
-    const nest = await startServer("nest", endpoint);
-    healthyMs.push(nest.healthyMs);
-    await stop(nest.child);
-  }
-  const servers: Server[] = [];
-  for (const name of NAMES) servers.push(await startServer(name, endpoint, sinkUrl));
-  const expected = await answers(servers[0].url);
-  for (const server of servers.slice(1)) {
-    const actual = await answers(server.url);
-    if (actual !== expected) throw new Error(`${server.name} answers ${actual}, nest ${expected}`);
-  }
-  while (keys.length < 100) keys.push((await put(servers[0].url)).key);
-  for (const scenario of SCENARIOS) {
-    for (const server of servers) await load(server, scenario, WARMUP);
-  }
-  const samples = new Map<string, Sample>();
-  for (let round = 1; round <= rounds; round += 1) {
-    // Every other round reversed, so that no server is always measured first.
-    for (const scenario of SCENARIOS) {
-      for (const server of round % 2 === 1 ? servers : [...servers].reverse()) {
-        const sample = await load(server, scenario, duration);
-        samples.set(`${round} ${scenario} ${server.name}`, sample);
-        console.log(
-          `round ${round} ${scenario} ${server.name} ${sample.requestsPerSec.toFixed(0)}`,
-        );
-      }
-    }
-  }
-  report(samples, healthyMs);
+  const issuer = await testIssuer();
+  const env: Env = {
+    PATH: process.env.PATH,
+    LOG_LEVEL,
+    NODE_ENV: "production",
+    TABLE_NAME: "picus-bench",
+    AWS_REGION: "us-east-1",
+    AUTH_ISSUER: issuer.issuer,
+    AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(otlpSink.address() as AddressInfo).port}`,
+  };
+  env.DYNAMODB_ENDPOINT = await startStore(env);
+  const headers = { authorization: `Bearer ${issuer.sign(ALL_SCOPES)}` };
+  await (values["list-memory"] ? listMemory : compare)(env, headers);
 }
 
 main()
@@ -300,4 +313,4 @@ main()
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
   })
-  .finally(() => Promise.all([...children].map(stop)));
+  .finally(() => process.exit());

@@ -1,16 +1,15 @@
 /**
- * The processes `npm run bench` starts, bundled to dist/bench/servers.js and chosen by the first
- * argument: `nest` (the compiled service; run.ts also starts it with tracing as `traced`),
- * `express` (plain Express 5), `bare` (node:http),
- * `open` (bare without the token check) or `store` (dynalite with the table). Express and bare make the service's DynamoDB calls with its
- * client settings and body limit, and answer put and get with its statuses and bodies.
+ * The servers `npm run bench` loads beside the service, bundled to dist/bench/servers.js and chosen
+ * by the first argument: `express` (plain Express 5), `bare` (node:http), `open` (bare without the
+ * token check), or `store` (dynalite with the table; sends its endpoint to the parent). They make
+ * the service's DynamoDB calls with its client settings, body limit and token check, and answer
+ * put and get with its statuses, headers and bodies.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { join } from "node:path";
+import { buffer } from "node:stream/consumers";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import express, { type NextFunction, type Request, type Response } from "express";
-import type { createApp } from "../app/src/app.factory";
 import { MAX_BODY_BYTES } from "../app/src/items/json-body.middleware";
 import {
   authEnvironment,
@@ -121,17 +120,6 @@ function send(res: ServerResponse, code: number, body: unknown): void {
   res.end(payload);
 }
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw failure(413, "The request body is too large");
-    chunks.push(chunk);
-  }
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
-}
-
 function startBare(): void {
   const store = items();
   const check = authorizer();
@@ -140,7 +128,9 @@ function startBare(): void {
     await check(req, path);
     if (req.method === "GET" && path === HEALTH_CHECK_PATH) return send(res, 200, { status: "ok" });
     if (req.method === "POST" && path === PUT_PATH) {
-      const key = await store.put(await readJson(req));
+      const body = await buffer(req);
+      if (body.length > MAX_BODY_BYTES) throw failure(413, "The request body is too large");
+      const key = await store.put(JSON.parse(body.toString("utf8")));
       res.setHeader("location", `${GET_PREFIX}${key}`);
       return send(res, 201, { key });
     }
@@ -156,13 +146,6 @@ function startBare(): void {
   }).listen(port(), HOST);
 }
 
-/** The compiled app (`npm run build`), set up as dist/app/src/main.js does, on loopback only. */
-async function startNest(): Promise<void> {
-  const factory = join(__dirname, "../app/src/app.factory.js");
-  const app = await ((await import(factory)) as { createApp: typeof createApp }).createApp();
-  await app.listen(port(), HOST);
-}
-
 async function startStore(): Promise<void> {
   const { createLocalDynamoClient, ensureTable, startDynalite } = await import("../lib/dynalite");
   const { endpoint } = await startDynalite();
@@ -173,13 +156,7 @@ async function startStore(): Promise<void> {
 }
 
 if (require.main === module) {
-  const start = {
-    nest: startNest,
-    express: startExpress,
-    bare: startBare,
-    open: startBare,
-    store: startStore,
-  };
+  const start = { express: startExpress, bare: startBare, open: startBare, store: startStore };
   Promise.resolve(start[process.argv[2] as keyof typeof start]()).catch((error: unknown) => {
     console.error(error);
     process.exit(1);

@@ -1,3 +1,4 @@
+import { createSocket } from "node:dgram";
 import { builtinModules } from "node:module";
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -49,6 +50,37 @@ async function invokeBundle(
   return {
     results: JSON.parse(stderr) as ALBResult[],
     logLines: stdout.split("\n").filter((line) => line !== ""),
+  };
+}
+
+/** An X-Ray segment document or subsegment, as the SDK sends them to the daemon. */
+interface XRayDocument {
+  name: string;
+  id: string;
+  trace_id?: string;
+  parent_id?: string;
+  annotations?: Record<string, unknown>;
+  aws?: { operation?: string };
+  subsegments?: XRayDocument[];
+}
+
+/** Listens as the X-Ray daemon does (UDP, one JSON header line then the document). */
+async function startXRayDaemon() {
+  const socket = createSocket("udp4");
+  const documents: XRayDocument[] = [];
+  const flatten = (document: XRayDocument, traceId?: string, parentId?: string): void => {
+    const own = { ...document, trace_id: document.trace_id ?? traceId };
+    documents.push({ ...own, parent_id: document.parent_id ?? parentId });
+    for (const child of document.subsegments ?? []) flatten(child, own.trace_id, document.id);
+  };
+  socket.on("message", (message) => {
+    flatten(JSON.parse(message.toString("utf8").split("\n")[1]) as XRayDocument);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    documents,
+    close: () => new Promise<void>((resolve) => socket.close(resolve)),
   };
 }
 
@@ -175,6 +207,119 @@ describe("bundleDeleteFunction", () => {
       expect.objectContaining({ res: { statusCode: 404 } }),
       expect.objectContaining({ res: { statusCode: 400 } }),
     ]);
+  });
+
+  describe("in X-Ray", () => {
+    const LOAD_BALANCER_ROOT = "1-6745a3c1-0123456789abcdef01234567";
+    const LAMBDA_PARENT = "53995c3f42cd8ad8";
+
+    /** One DELETE of a stored item, in a process that looks like Lambda with active tracing. */
+    async function deleteInLambda(lambdaTraceHeader: string) {
+      const key = randomUUID();
+      const store = createDocumentClient({
+        region: "us-east-1",
+        endpoint: dynalite.endpoint,
+        connectTimeoutMs: 1000,
+        requestTimeoutMs: 2000,
+        maxAttempts: 1,
+      });
+      await store.send(new PutCommand({ TableName: TABLE_NAME, Item: { id: key, data: {} } }));
+      store.destroy();
+      const daemon = await startXRayDaemon();
+      const auth = await testAuthSettings();
+      try {
+        const { results, logLines } = await invokeBundle(
+          outdir,
+          {
+            TABLE_NAME,
+            DYNAMODB_ENDPOINT: dynalite.endpoint,
+            AWS_REGION: "eu-west-1",
+            AUTH_ISSUER: auth.issuer,
+            AUTH_CLIENT_IDS: auth.clientIds.join(","),
+            AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
+            AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+            LAMBDA_TASK_ROOT: outdir,
+            AWS_XRAY_DAEMON_ADDRESS: daemon.address,
+            _X_AMZN_TRACE_ID: lambdaTraceHeader,
+          },
+          [
+            createTestALBEvent({
+              path: `/picus/${key}`,
+              headers: {
+                authorization: `Bearer ${(await testIssuer()).sign(ALL_SCOPES)}`,
+                "x-amzn-trace-id": `Root=${LOAD_BALANCER_ROOT}`,
+              },
+            }),
+          ],
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return {
+          statusCode: results[0].statusCode,
+          log: JSON.parse(logLines[0]) as Record<string, unknown>,
+          documents: daemon.documents,
+        };
+      } finally {
+        await daemon.close();
+      }
+    }
+
+    const chainOf = (documents: XRayDocument[], name: string) => {
+      const byId = new Map(documents.map((document) => [document.id, document]));
+      const chain: XRayDocument[] = [];
+      for (let at = documents.find((document) => document.name === name); at !== undefined;) {
+        chain.push(at);
+        at = at.parent_id === undefined ? undefined : byId.get(at.parent_id);
+      }
+      return chain;
+    };
+
+    it("records the DELETE in the load balancer's trace, DynamoDB's DeleteItem inside", async () => {
+      // Act
+      const lambdaRoot = "1-6745a3c2-fedcba9876543210fedcba98";
+      const { statusCode, log, documents } = await deleteInLambda(
+        `Root=${lambdaRoot};Parent=${LAMBDA_PARENT};Sampled=1`,
+      );
+
+      // Assess
+      expect(statusCode).toBe(204);
+      const chain = chainOf(documents, "DynamoDB");
+      expect(chain.map((document) => document.name)).toEqual([
+        "DynamoDB",
+        "## index.handler",
+        "picus-delete-function",
+      ]);
+      expect(chain[0].aws?.operation).toBe("DeleteItem");
+      expect(chain.every((document) => document.trace_id === LOAD_BALANCER_ROOT)).toBe(true);
+      expect(chain[2].parent_id).toBeUndefined();
+      expect(chain[2].annotations).toMatchObject({ lambda_trace_id: lambdaRoot });
+      expect(chain[1].annotations).toMatchObject({ ColdStart: true });
+      expect(log.traceId).toBe(LOAD_BALANCER_ROOT);
+    });
+
+    it("records it under Lambda's segment when Lambda continued the load balancer's trace", async () => {
+      // Act
+      const { documents, log } = await deleteInLambda(
+        `Root=${LOAD_BALANCER_ROOT};Parent=${LAMBDA_PARENT};Sampled=1`,
+      );
+
+      // Assess
+      const chain = chainOf(documents, "DynamoDB");
+      expect(chain.map((document) => document.name)).toEqual(["DynamoDB", "## index.handler"]);
+      expect(chain[1]).toMatchObject({ trace_id: LOAD_BALANCER_ROOT, parent_id: LAMBDA_PARENT });
+      expect(log.traceId).toBe(LOAD_BALANCER_ROOT);
+    });
+
+    it("sends nothing when Lambda did not sample the invocation", async () => {
+      // Act
+      const { statusCode, documents, log } = await deleteInLambda(
+        `Root=1-6745a3c2-fedcba9876543210fedcba98;Parent=${LAMBDA_PARENT};Sampled=0`,
+      );
+
+      // Assess
+      expect(statusCode).toBe(204);
+      expect(documents).toEqual([]);
+      expect(log).not.toHaveProperty("traceId");
+    });
   });
 
   it("fails at cold start without TABLE_NAME", async () => {

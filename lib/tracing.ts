@@ -10,8 +10,7 @@ import { CompositePropagator, W3CTraceContextPropagator } from "@opentelemetry/c
 import { AWSXRayIdGenerator } from "@opentelemetry/id-generator-aws-xray";
 import { AWSXRAY_TRACE_ID_HEADER, AWSXRayPropagator } from "@opentelemetry/propagator-aws-xray";
 import { SamplingDecision, TraceIdRatioBasedSampler } from "@opentelemetry/sdk-trace-base";
-
-const ROOT_ONLY = /(?:^|;)\s*Root=1-([0-9a-f]{8})-([0-9a-f]{24})\s*(?:;|$)/i;
+import { traceHeaderRoot } from "./trace-header";
 
 /**
  * X-Ray's propagator continues `Root=…;Parent=…;Sampled=…` only. The load balancer's own header
@@ -35,9 +34,9 @@ class LoadBalancerTracePropagator implements TextMapPropagator {
     const continued = this.xray.extract(context, carrier, getter);
     if (continued !== context) return continued;
     const header = getter.get(carrier, AWSXRAY_TRACE_ID_HEADER);
-    const root = ROOT_ONLY.exec(Array.isArray(header) ? (header[0] ?? "") : (header ?? ""));
-    if (root === null) return context;
-    const traceId = (root[1] + root[2]).toLowerCase();
+    const root = traceHeaderRoot(Array.isArray(header) ? header[0] : header);
+    if (root === undefined) return context;
+    const traceId = root.slice(2).replace("-", "");
     const { decision } = this.sampler.shouldSample(context, traceId);
     return trace.setSpanContext(context, {
       traceId,

@@ -20,17 +20,11 @@ export interface MonitoringArgs {
 }
 
 type Dimensions = Record<string, pulumi.Input<string>>;
-
-interface AlarmSpec {
-  description: string;
-  namespace: string;
-  metricName: string;
-  dimensions: Dimensions;
-  statistic?: string;
-  extendedStatistic?: string;
-  threshold: number;
-  evaluationPeriods: number;
-}
+type Query = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
+/** What an alarm watches: one metric (a `p…` stat is a percentile), or an expression over queries. */
+type Watched =
+  | { namespace: string; metricName: string; dimensions: Dimensions; stat: string }
+  | { expression: string; queries: Query[] };
 
 /** The DynamoDB operations the service and the function perform, for per-operation metrics. */
 const TABLE_OPERATIONS = ["GetItem", "PutItem", "Scan", "DeleteItem"];
@@ -55,6 +49,48 @@ export const FUNCTION_ROUTE = routeTemplate(DELETE_ITEM_ROUTE.method, `${API_PRE
 const STATUS_CLASSES = ["2xx", "4xx", "5xx"];
 /** Below this many requests a minute an error rate says nothing: the alarm reads 0. */
 const MIN_REQUESTS_FOR_RATE = 20;
+
+const query = (
+  id: string,
+  namespace: string,
+  metricName: string,
+  dimensions: Dimensions,
+  stat = "Sum",
+): Query => ({ id, metric: { namespace, metricName, dimensions, period: PERIOD_SECONDS, stat } });
+const sumOf = (ids: string[]) => `SUM([${ids.join(", ")}])`;
+/** Any of the metrics counted at least once in a minute. */
+const anyOf = (namespace: string, metrics: [string, Dimensions][]): Watched => {
+  const queries = metrics.map(([metricName, dimensions], i) =>
+    query(`m${i}`, namespace, metricName, dimensions),
+  );
+  return { queries, expression: sumOf(queries.map((q) => q.id as string)) };
+};
+/**
+ * The share of a service's requests answered 5xx, from the code's EMF metrics. Such alarms notify
+ * and never roll back: the metrics carry no target group, so during a canary they mix the old
+ * tasks with the new, and a rollout narrows its rollback alarms to the new tasks' target group.
+ */
+const errorRate = (service: string, routes: string[]): Watched => {
+  const requests = routes.flatMap((Route, r) =>
+    STATUS_CLASSES.map((StatusClass) =>
+      query(`r${r}s${StatusClass}`, APP_METRICS.namespace, "Requests", {
+        Service: service,
+        Route,
+        StatusClass,
+      }),
+    ),
+  );
+  const ids = requests.map((q) => q.id as string);
+  const filled = (some: string[]) => sumOf(some.map((id) => `FILL(${id}, 0)`));
+  return {
+    queries: [
+      ...requests,
+      { id: "errors", expression: filled(ids.filter((id) => id.endsWith("5xx"))) },
+      { id: "total", expression: filled(ids) },
+    ],
+    expression: `IF(total >= ${MIN_REQUESTS_FOR_RATE}, 100 * errors / total, 0)`,
+  };
+};
 
 /**
  * Alarms on every moving part, all wired to one SNS topic; the service's target-group alarms also
@@ -84,229 +120,177 @@ export class Monitoring extends pulumi.ComponentResource {
     }
     const actions = [topic.arn];
 
-    const alarm = (suffix: string, spec: AlarmSpec) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${suffix}`,
-        {
-          alarmDescription: spec.description,
-          namespace: spec.namespace,
-          metricName: spec.metricName,
-          dimensions: spec.dimensions,
-          statistic: spec.extendedStatistic === undefined ? (spec.statistic ?? "Sum") : undefined,
-          extendedStatistic: spec.extendedStatistic,
-          period: PERIOD_SECONDS,
-          evaluationPeriods: spec.evaluationPeriods,
-          threshold: spec.threshold,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: actions,
-          okActions: actions,
-        },
-        { parent: this },
-      );
-
-    type Query = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
-    const mathAlarm = (
-      suffix: string,
-      spec: { description: string; threshold: number; evaluationPeriods: number },
-      queries: Query[],
-      expression: string,
-    ) =>
-      new aws.cloudwatch.MetricAlarm(
-        `${name}-${suffix}`,
-        {
-          alarmDescription: spec.description,
-          evaluationPeriods: spec.evaluationPeriods,
-          threshold: spec.threshold,
-          comparisonOperator: "GreaterThanOrEqualToThreshold",
-          treatMissingData: "notBreaching",
-          alarmActions: actions,
-          okActions: actions,
-          metricQueries: [
-            { id: "result", expression, label: spec.description, returnData: true },
-            ...queries,
-          ],
-        },
-        { parent: this },
-      );
-    const query = (
-      id: string,
-      namespace: string,
-      metricName: string,
-      dimensions: Dimensions,
-      stat = "Sum",
-    ): Query => ({
-      id,
-      metric: { namespace, metricName, dimensions, period: PERIOD_SECONDS, stat },
-    });
-    const sumAlarm = (
+    /** At or above `threshold` for `evaluationPeriods` minutes in a row. */
+    const alarm = (
       suffix: string,
       description: string,
-      namespace: string,
-      metrics: { metricName: string; dimensions: Dimensions }[],
+      threshold: number,
+      evaluationPeriods: number,
+      watched: Watched,
     ) =>
-      mathAlarm(
-        suffix,
-        { description, threshold: 1, evaluationPeriods: 1 },
-        metrics.map((metric, index) =>
-          query(`m${index}`, namespace, metric.metricName, metric.dimensions),
-        ),
-        `SUM([${metrics.map((_, index) => `m${index}`).join(", ")}])`,
-      );
-    // Application alarms on the code's EMF metrics. They notify and never roll back: the metrics
-    // carry no target group, so during a canary they mix the old tasks with the new, and a
-    // rollout narrows its rollback alarms to the new tasks' target group.
-    const errorRateAlarm = (suffix: string, what: string, service: string, routes: string[]) => {
-      const requests = routes.flatMap((route, r) =>
-        STATUS_CLASSES.map((statusClass) =>
-          query(`r${r}s${statusClass}`, APP_METRICS.namespace, "Requests", {
-            Service: service,
-            Route: route,
-            StatusClass: statusClass,
-          }),
-        ),
-      );
-      const sum = (ids: string[]) => `SUM([${ids.map((id) => `FILL(${id}, 0)`).join(", ")}])`;
-      const ids = requests.map((q) => q.id as string);
-      return mathAlarm(
-        suffix,
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${suffix}`,
         {
-          description: `${what}: 5% or more of requests answered 5xx for 3 minutes`,
-          threshold: 5,
-          evaluationPeriods: 3,
+          alarmDescription: description,
+          ...("expression" in watched
+            ? {
+                metricQueries: [
+                  {
+                    id: "result",
+                    expression: watched.expression,
+                    label: description,
+                    returnData: true,
+                  },
+                  ...watched.queries,
+                ],
+              }
+            : {
+                namespace: watched.namespace,
+                metricName: watched.metricName,
+                dimensions: watched.dimensions,
+                period: PERIOD_SECONDS,
+                ...(/^p\d+$/.test(watched.stat)
+                  ? { extendedStatistic: watched.stat }
+                  : { statistic: watched.stat }),
+              }),
+          evaluationPeriods,
+          threshold,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+          alarmActions: actions,
+          okActions: actions,
         },
-        [
-          ...requests,
-          { id: "errors", expression: sum(ids.filter((id) => id.endsWith("5xx"))) },
-          { id: "total", expression: sum(ids) },
-        ],
-        `IF(total >= ${MIN_REQUESTS_FOR_RATE}, 100 * errors / total, 0)`,
+        { parent: this },
       );
-    };
-
-    const service = { ClusterName: args.clusterName, ServiceName: args.serviceName };
-    const table = { TableName: args.tableName };
-    const fn = { FunctionName: args.functionName };
-
-    const serviceAlarm = (suffix: string, what: string, metricName: string) =>
-      alarm(suffix, {
-        description: `Service ${what} above 85% for 3 minutes`,
-        namespace: "AWS/ECS",
-        metricName,
-        dimensions: service,
-        statistic: "Average",
-        threshold: 85,
-        evaluationPeriods: 3,
-      });
-    serviceAlarm("service-cpu", "CPU", "CPUUtilization");
-    serviceAlarm("service-memory", "memory", "MemoryUtilization");
-    const albAlarm = (suffix: string, spec: Omit<AlarmSpec, "namespace">) =>
-      alarm(suffix, { namespace: "AWS/ApplicationELB", ...spec });
-    albAlarm("alb-5xx", {
-      description:
-        "The load balancer itself answered 5xx (no healthy target, timeouts, a failed or throttled DELETE function)",
-      metricName: "HTTPCode_ELB_5XX_Count",
-      dimensions: { LoadBalancer: args.loadBalancerArnSuffix },
-      threshold: 5,
-      evaluationPeriods: 2,
+    const metrics =
+      (namespace: string, dimensions: Dimensions) =>
+      (metricName: string, stat = "Sum"): Watched => ({ namespace, metricName, dimensions, stat });
+    const service = metrics("AWS/ECS", {
+      ClusterName: args.clusterName,
+      ServiceName: args.serviceName,
     });
+    const lb = { LoadBalancer: args.loadBalancerArnSuffix };
+    const fn = metrics("AWS/Lambda", { FunctionName: args.functionName });
+    const table = { TableName: args.tableName };
+
+    alarm(
+      "service-cpu",
+      "Service CPU above 85% for 3 minutes",
+      85,
+      3,
+      service("CPUUtilization", "Average"),
+    );
+    alarm(
+      "service-memory",
+      "Service memory above 85% for 3 minutes",
+      85,
+      3,
+      service("MemoryUtilization", "Average"),
+    );
+    alarm(
+      "alb-5xx",
+      "The load balancer itself answered 5xx (no healthy target, timeouts, a failed or throttled DELETE function)",
+      5,
+      2,
+      metrics("AWS/ApplicationELB", lb)("HTTPCode_ELB_5XX_Count"),
+    );
     const byGroup = Object.entries(args.targetGroups).map(([color, group]) => {
-      const dimensions = { LoadBalancer: args.loadBalancerArnSuffix, TargetGroup: group.arnSuffix };
+      const target = metrics("AWS/ApplicationELB", { ...lb, TargetGroup: group.arnSuffix });
       const alarms = [
-        albAlarm(`target-5xx-${color}`, {
-          description: `Tasks in the ${color} target group answered 5xx`,
-          metricName: "HTTPCode_Target_5XX_Count",
-          dimensions,
-          threshold: 5,
-          evaluationPeriods: 2,
-        }),
-        albAlarm(`response-time-${color}`, {
-          description: `p95 response time of the ${color} target group above 1 s for 3 minutes`,
-          metricName: "TargetResponseTime",
-          dimensions,
-          extendedStatistic: "p95",
-          threshold: 1,
-          evaluationPeriods: 3,
-        }),
-        albAlarm(`unhealthy-${color}`, {
-          description: `Unhealthy targets in the ${color} target group`,
-          metricName: "UnHealthyHostCount",
-          dimensions,
-          statistic: "Maximum",
-          threshold: 1,
-          evaluationPeriods: 2,
-        }),
+        alarm(
+          `target-5xx-${color}`,
+          `Tasks in the ${color} target group answered 5xx`,
+          5,
+          2,
+          target("HTTPCode_Target_5XX_Count"),
+        ),
+        alarm(
+          `response-time-${color}`,
+          `p95 response time of the ${color} target group above 1 s for 3 minutes`,
+          1,
+          3,
+          target("TargetResponseTime", "p95"),
+        ),
+        alarm(
+          `unhealthy-${color}`,
+          `Unhealthy targets in the ${color} target group`,
+          1,
+          2,
+          target("UnHealthyHostCount", "Maximum"),
+        ),
       ];
       return pulumi.all([group.arn, ...alarms.map((a) => a.name)]);
     });
-    sumAlarm("table-throttles", "DynamoDB read or write throttle events", "AWS/DynamoDB", [
-      { metricName: "ReadThrottleEvents", dimensions: table },
-      { metricName: "WriteThrottleEvents", dimensions: table },
-    ]);
-    sumAlarm(
+    alarm(
+      "table-throttles",
+      "DynamoDB read or write throttle events",
+      1,
+      1,
+      anyOf("AWS/DynamoDB", [
+        ["ReadThrottleEvents", table],
+        ["WriteThrottleEvents", table],
+      ]),
+    );
+    alarm(
       "table-system-errors",
       "DynamoDB system errors (HTTP 500 from the service)",
-      "AWS/DynamoDB",
-      TABLE_OPERATIONS.map((operation) => ({
-        metricName: "SystemErrors",
-        dimensions: { ...table, Operation: operation },
-      })),
-    );
-    // The function's own alarms notify; they never roll back a deployment of the service.
-    for (const [metricName, what] of [
-      ["Errors", "failed invocations"],
-      ["Throttles", "was throttled"],
-    ]) {
-      alarm(`function-${metricName.toLowerCase()}`, {
-        description: `The DELETE function ${what}`,
-        namespace: "AWS/Lambda",
-        metricName,
-        dimensions: fn,
-        threshold: 1,
-        evaluationPeriods: 1,
-      });
-    }
-
-    errorRateAlarm("api-error-rate", "API", APP_METRICS.api, API_ROUTES);
-    mathAlarm(
-      "api-latency-p99",
-      {
-        description: "API: p99 latency of a route's 2xx answers at 1000 ms or more for 3 minutes",
-        threshold: 1000,
-        evaluationPeriods: 3,
-      },
-      API_ROUTES.map((route, r) =>
-        query(
-          `p${r}`,
-          APP_METRICS.namespace,
-          "Latency",
-          { Service: APP_METRICS.api, Route: route, StatusClass: "2xx" },
-          "p99",
-        ),
+      1,
+      1,
+      anyOf(
+        "AWS/DynamoDB",
+        TABLE_OPERATIONS.map((Operation) => ["SystemErrors", { ...table, Operation }]),
       ),
-      `MAX([${API_ROUTES.map((_, r) => `p${r}`).join(", ")}])`,
     );
-    errorRateAlarm("function-error-rate", "DELETE function", APP_METRICS.function, [
-      FUNCTION_ROUTE,
-    ]);
-    alarm("function-duration-p99", {
-      description: "DELETE function: p99 duration at 2000 ms or more for 3 minutes",
-      namespace: "AWS/Lambda",
-      metricName: "Duration",
-      dimensions: fn,
-      extendedStatistic: "p99",
-      threshold: 2000,
-      evaluationPeriods: 3,
-    });
-
-    alarm("waf-blocked", {
-      description: "The web ACL blocked 100 or more requests a minute for 3 minutes",
-      namespace: "AWS/WAFV2",
-      metricName: "BlockedRequests",
-      dimensions: { WebACL: args.webAclName, Region: args.region, Rule: "ALL" },
-      threshold: 100,
-      evaluationPeriods: 3,
-    });
+    alarm("function-errors", "The DELETE function failed invocations", 1, 1, fn("Errors"));
+    alarm("function-throttles", "The DELETE function was throttled", 1, 1, fn("Throttles"));
+    alarm(
+      "api-error-rate",
+      "API: 5% or more of requests answered 5xx for 3 minutes",
+      5,
+      3,
+      errorRate(APP_METRICS.api, API_ROUTES),
+    );
+    alarm(
+      "api-latency-p99",
+      "API: p99 latency of a route's 2xx answers at 1000 ms or more for 3 minutes",
+      1000,
+      3,
+      {
+        queries: API_ROUTES.map((Route, r) =>
+          query(
+            `p${r}`,
+            APP_METRICS.namespace,
+            "Latency",
+            { Service: APP_METRICS.api, Route, StatusClass: "2xx" },
+            "p99",
+          ),
+        ),
+        expression: `MAX([${API_ROUTES.map((_, r) => `p${r}`).join(", ")}])`,
+      },
+    );
+    alarm(
+      "function-error-rate",
+      "DELETE function: 5% or more of requests answered 5xx for 3 minutes",
+      5,
+      3,
+      errorRate(APP_METRICS.function, [FUNCTION_ROUTE]),
+    );
+    alarm(
+      "function-duration-p99",
+      "DELETE function: p99 duration at 2000 ms or more for 3 minutes",
+      2000,
+      3,
+      fn("Duration", "p99"),
+    );
+    alarm(
+      "waf-blocked",
+      "The web ACL blocked 100 or more requests a minute for 3 minutes",
+      100,
+      3,
+      metrics("AWS/WAFV2", { WebACL: args.webAclName, Region: args.region, Rule: "ALL" })(
+        "BlockedRequests",
+      ),
+    );
 
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
@@ -330,7 +314,7 @@ export class Monitoring extends pulumi.ComponentResource {
 function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
   const { namespace } = APP_METRICS;
   type Series = unknown[];
-  const widget = (title: string, metrics: Series[], stat = "Sum") => ({
+  const widget = (title: string, stat: string, metrics: Series[]) => ({
     type: "metric",
     width: 8,
     height: 6,
@@ -357,10 +341,15 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
       expression: `SEARCH('{${namespace},${schema}} ${filter}', '${stat}', ${PERIOD_SECONDS})`,
     },
   ];
-  const route = "Service,Route,StatusClass";
-  const api = `Service="${APP_METRICS.api}"`;
+  const byRoute = (id: string, metricName: string, filter = "", stat = "Sum") =>
+    search(
+      id,
+      "Service,Route,StatusClass",
+      `MetricName="${metricName}" Service="${APP_METRICS.api}"${filter}`,
+      stat,
+    );
   const lb = ["LoadBalancer", args.loadBalancerArnSuffix];
-  const alb = (name: string, options?: object) => metric("AWS/ApplicationELB", name, lb, options);
+  const alb = (name: string) => metric("AWS/ApplicationELB", name, lb);
   const fn = (name: string, options?: object) =>
     metric("AWS/Lambda", name, ["FunctionName", args.functionName], options);
   const byColor = Object.entries(args.targetGroups).flatMap(([color, group]) =>
@@ -370,10 +359,8 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
       }),
     ),
   );
-  const store = (name: string, stat: string) =>
-    [APP_METRICS.api, APP_METRICS.function].map((service) =>
-      metric(namespace, name, ["Service", service], { stat, label: `${service} ${stat}` }),
-    );
+  const percentiles = ["p50", "p99"];
+  const service = ["ClusterName", args.clusterName, "ServiceName", args.serviceName];
   const coldStarts = pulumi.interpolate`SOURCE '${args.functionLogGroupName}' | ${[
     'filter type = "platform.report" and ispresent(record.metrics.initDurationMs)',
     "stats count(*) as coldStarts, avg(record.metrics.initDurationMs) as initMs by bin(5m)",
@@ -381,53 +368,49 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
 
   return pulumi.jsonStringify({
     widgets: [
-      widget("Traffic: ALB requests", [alb("RequestCount")]),
-      widget("Traffic: API requests by route", [
-        search("requests", route, `MetricName="Requests" ${api}`, "Sum"),
-      ]),
-      widget("Errors: ALB and target 5xx", [
+      widget("Traffic: ALB requests", "Sum", [alb("RequestCount")]),
+      widget("Traffic: API requests by route", "Sum", [byRoute("requests", "Requests")]),
+      widget("Errors: ALB and target 5xx", "Sum", [
         alb("HTTPCode_ELB_5XX_Count"),
         alb("HTTPCode_Target_5XX_Count"),
       ]),
-      widget("Errors: API 4xx and 5xx by route", [
-        search("client", route, `MetricName="Requests" ${api} StatusClass="4xx"`, "Sum"),
-        search("server", route, `MetricName="Requests" ${api} StatusClass="5xx"`, "Sum"),
+      widget("Errors: API 4xx and 5xx by route", "Sum", [
+        byRoute("client", "Requests", ' StatusClass="4xx"'),
+        byRoute("server", "Requests", ' StatusClass="5xx"'),
       ]),
-      widget(
-        "Latency: API p50 by route (ms)",
-        [search("p50", route, `MetricName="Latency" ${api}`, "p50")],
-        "p50",
-      ),
-      widget(
-        "Latency: API p99 by route (ms)",
-        [search("p99", route, `MetricName="Latency" ${api}`, "p99")],
-        "p99",
+      ...percentiles.map((p) =>
+        widget(`Latency: API ${p} by route (ms)`, p, [byRoute(p, "Latency", "", p)]),
       ),
       widget(
         "Store: latency p50 and p99 (ms)",
-        [...store("StoreLatency", "p50"), ...store("StoreLatency", "p99")],
         "p99",
+        percentiles.flatMap((stat) =>
+          [APP_METRICS.api, APP_METRICS.function].map((svc) =>
+            metric(namespace, "StoreLatency", ["Service", svc], { stat, label: `${svc} ${stat}` }),
+          ),
+        ),
       ),
-      widget("Store: failures by kind", [
+      widget("Store: failures by kind", "Sum", [
         search("failures", "Service,Failure", 'MetricName="StoreFailures"', "Sum"),
       ]),
       widget(
         "Store: DynamoDB throttles",
+        "Sum",
         ["ReadThrottleEvents", "WriteThrottleEvents"].map((name) =>
           metric("AWS/DynamoDB", name, ["TableName", args.tableName]),
         ),
       ),
       widget(
         "Function: duration p50 and p99 (ms)",
-        [fn("Duration", { stat: "p50" }), fn("Duration", { stat: "p99" })],
         "p99",
+        percentiles.map((stat) => fn("Duration", { stat })),
       ),
-      widget("Function: invocations, errors, throttles", [
-        fn("Invocations"),
-        fn("Errors"),
-        fn("Throttles"),
-      ]),
-      widget("Function: concurrent executions", [fn("ConcurrentExecutions")], "Maximum"),
+      widget(
+        "Function: invocations, errors, throttles",
+        "Sum",
+        ["Invocations", "Errors", "Throttles"].map((name) => fn(name)),
+      ),
+      widget("Function: concurrent executions", "Maximum", [fn("ConcurrentExecutions")]),
       {
         // Lambda Insights is off: cold starts come from the platform reports in the function's logs.
         type: "log",
@@ -440,18 +423,11 @@ function dashboardBody(args: MonitoringArgs): pulumi.Output<string> {
           query: coldStarts,
         },
       },
-      widget("Deployment: healthy and unhealthy tasks, blue and green", byColor, "Maximum"),
+      widget("Deployment: healthy and unhealthy tasks, blue and green", "Maximum", byColor),
       widget(
         "Service: CPU and memory (%)",
-        ["CPUUtilization", "MemoryUtilization"].map((name) =>
-          metric("AWS/ECS", name, [
-            "ClusterName",
-            args.clusterName,
-            "ServiceName",
-            args.serviceName,
-          ]),
-        ),
         "Average",
+        ["CPUUtilization", "MemoryUtilization"].map((name) => metric("AWS/ECS", name, service)),
       ),
     ],
   });

@@ -31,6 +31,7 @@ import {
 } from "../../../lib/routes";
 import { TABLE_HASH_KEY } from "../../../lib/table";
 import { albResult, bodyBytes, itemKeyFromPath } from "./alb";
+import { inLoadBalancerTrace, tracer } from "./tracing";
 
 export interface DeleteItemDependencies {
   documentClient: DynamoDBDocumentClient;
@@ -63,13 +64,15 @@ async function deleteItem(deps: DeleteItemDependencies, key: string): Promise<vo
 
 /**
  * `DELETE /picus/{key}` → 204, 400 (bad key), 404 (unknown key), 503 (store unavailable). One
- * line per invocation, with its metrics in embedded metric format (lib/metrics.ts).
+ * line per invocation, with its metrics in embedded metric format (lib/metrics.ts) and the id of
+ * the X-Ray trace it is recorded in.
  */
 export function createDeleteItemHandler(deps: DeleteItemDependencies): DeleteItemHandler {
-  return (event, context) => {
-    const metrics = new RequestMetrics();
-    return withRequestMetrics(metrics, () => handle(deps, metrics, event, context));
-  };
+  return (event, context) =>
+    inLoadBalancerTrace(event.headers?.["x-amzn-trace-id"], (traceId) => {
+      const metrics = new RequestMetrics();
+      return withRequestMetrics(metrics, () => handle(deps, metrics, event, context, traceId));
+    });
 }
 
 async function handle(
@@ -77,6 +80,7 @@ async function handle(
   metrics: RequestMetrics,
   event: ALBEvent,
   context: Pick<Context, "awsRequestId"> | undefined,
+  traceId: string | undefined,
 ): Promise<ALBResult> {
   const startedAt = performance.now();
   const reqId = resolveRequestId(event.headers ?? {});
@@ -110,6 +114,7 @@ async function handle(
   const fields = {
     reqId,
     awsRequestId: context?.awsRequestId,
+    traceId,
     req: { method: event.httpMethod, url: event.path },
     res: { statusCode: result.statusCode },
     key,
@@ -146,7 +151,7 @@ export const handler: DeleteItemHandler = async (event, context) => {
   coldStart ??= (() => {
     const env = parseEnvironment(storeEnvironment.extend(authEnvironment.shape), process.env);
     return createDeleteItemHandler({
-      documentClient: createDocumentClient(dynamoSettings(env)),
+      documentClient: tracer.captureAWSv3Client(createDocumentClient(dynamoSettings(env))),
       tableName: env.TABLE_NAME,
       logger: createLogger(env.LOG_LEVEL),
       authorize: createAuthorizer(authSettings(env)),
