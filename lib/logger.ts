@@ -8,8 +8,8 @@ export function xrayTraceId(traceId: string): string {
 }
 
 /**
- * The trace a line is written in, when it is sampled (see lib/tracing.ts), in X-Ray's form;
- * nothing when tracing is off or the trace is not kept.
+ * The trace a line is written in, in X-Ray's form (X-Ray has it when the service sent it: see
+ * FailedAndSampledTraces in app/src/tracing-sdk.ts); nothing when tracing is off.
  */
 export function traceFields(): { traceId?: string } {
   const context = trace.getActiveSpan()?.spanContext();
