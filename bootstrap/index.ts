@@ -10,7 +10,7 @@ const region = aws.getRegionOutput().region;
 
 const tags = { project: settings.projectName, [BOOTSTRAP_TAG.key]: BOOTSTRAP_TAG.value };
 
-const backend = new StateBackend("state", { noncurrentVersionDays: 90, tags });
+const backend = new StateBackend("state", { tags });
 
 const github = new GithubDeployRoles("github", {
   ...settings,

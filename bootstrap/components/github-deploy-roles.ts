@@ -1,27 +1,19 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { boundaryPolicyName, rolePath } from "../../infra/naming";
+import type { BootstrapSettings } from "../config";
 import {
   deployPolicy,
-  environmentSubject,
   GITHUB_OIDC_AUDIENCE,
   GITHUB_OIDC_HOST,
   githubTrustPolicy,
   previewPolicy,
-  pullRequestSubject,
   workloadBoundary,
 } from "../policies";
 
-export interface GithubDeployRolesArgs {
-  githubOwner: string;
-  githubRepo: string;
-  /** Stacks of the main project, each deployed from the GitHub environment of the same name. */
-  stacks: string[];
-  projectName: string;
+export interface GithubDeployRolesArgs extends BootstrapSettings {
   stateBucketArn: pulumi.Input<string>;
   kmsKeyArn: pulumi.Input<string>;
-  existingOidcProviderArn?: string;
-  previewRole: boolean;
   /** Marks every resource of the bootstrap; deploy roles may not touch what carries it. */
   tags: Record<string, string>;
 }
@@ -39,7 +31,8 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
 
   constructor(name: string, args: GithubDeployRolesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:bootstrap:GithubDeployRoles", name, {}, opts);
-    const { tags } = args;
+    const { projectName, stacks, tags } = args;
+    const parent = { parent: this };
 
     this.oidcProviderArn =
       args.existingOidcProviderArn !== undefined
@@ -47,39 +40,35 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
         : new aws.iam.OpenIdConnectProvider(
             `${name}-oidc`,
             { url: `https://${GITHUB_OIDC_HOST}`, clientIdLists: [GITHUB_OIDC_AUDIENCE], tags },
-            { parent: this },
+            parent,
           ).arn;
 
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const partition = aws.getPartitionOutput({}, { parent: this });
-    const { projectName } = args;
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const { partition } = aws.getPartitionOutput({}, parent);
     const scope = (stack: string) =>
-      pulumi.output({
-        accountId: identity.accountId,
-        partition: partition.partition,
-        projectName,
-        stack,
-      });
+      pulumi.output({ accountId: identity.accountId, partition, projectName, stack });
     const state = pulumi.output({
       bucketArn: args.stateBucketArn,
       kmsKeyArn: args.kmsKeyArn,
       projectName,
     });
-    const trust = (subject: string) =>
-      this.oidcProviderArn.apply((arn) => JSON.stringify(githubTrustPolicy(arn, subject)));
+    const trust = (claim: string) =>
+      this.oidcProviderArn.apply((arn) =>
+        JSON.stringify(githubTrustPolicy(arn, `${args.githubOwner}/${args.githubRepo}`, claim)),
+      );
 
     const roles: Record<string, aws.iam.Role> = {};
-    for (const stack of args.stacks) {
+    for (const stack of stacks) {
       this.boundaryArns[stack] = new aws.iam.Policy(
         `${name}-boundary-${stack}`,
         {
-          name: boundaryPolicyName(args.projectName, stack),
-          path: rolePath(args.projectName, stack),
+          name: boundaryPolicyName(projectName, stack),
+          path: rolePath(projectName, stack),
           description: `picus: the most any role of the ${stack} stack may do`,
           policy: scope(stack).apply((s) => JSON.stringify(workloadBoundary(s))),
           tags,
         },
-        { parent: this },
+        parent,
       ).arn;
       roles[stack] = new aws.iam.Role(
         `${name}-deploy-${stack}`,
@@ -87,10 +76,10 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
           description: `picus: GitHub Actions deploys of the ${stack} stack (environment ${stack})`,
           // Two hours: a prod rollout (canary, termination wait) must not outlive its credentials.
           maxSessionDuration: 7200,
-          assumeRolePolicy: trust(environmentSubject(args.githubOwner, args.githubRepo, stack)),
+          assumeRolePolicy: trust(`environment:${stack}`),
           tags,
         },
-        { parent: this },
+        parent,
       );
       this.deployRoleArns[stack] = roles[stack].arn;
     }
@@ -101,20 +90,15 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
         {
           description: "picus: read-only pulumi preview of every stack for pull requests",
           maxSessionDuration: 3600,
-          assumeRolePolicy: trust(pullRequestSubject(args.githubOwner, args.githubRepo)),
+          assumeRolePolicy: trust("pull_request"),
           tags,
         },
-        { parent: this },
+        parent,
       );
       new aws.iam.RolePolicy(
         `${name}-preview-policy`,
-        {
-          role: role.id,
-          policy: state.apply((stateAccess) =>
-            JSON.stringify(previewPolicy(stateAccess, args.stacks)),
-          ),
-        },
-        { parent: this },
+        { role: role.id, policy: state.apply((s) => JSON.stringify(previewPolicy(s, stacks))) },
+        parent,
       );
       this.previewRoleArn = role.arn;
     }
@@ -125,25 +109,19 @@ export class GithubDeployRoles extends pulumi.ComponentResource {
       ...Object.values(this.boundaryArns),
       ...(this.previewRoleArn === undefined ? [] : [this.previewRoleArn]),
     ]);
-    for (const stack of args.stacks) {
+    for (const stack of stacks) {
+      const otherStacks = stacks.filter((other) => other !== stack);
+      const policy = pulumi
+        .all([scope(stack), state, protectedArns])
+        .apply(([stackScope, stateAccess, arns]) =>
+          JSON.stringify(
+            deployPolicy({ ...stackScope, otherStacks, state: stateAccess, protectedArns: arns }),
+          ),
+        );
       new aws.iam.RolePolicy(
         `${name}-deploy-${stack}-policy`,
-        {
-          role: roles[stack].id,
-          policy: pulumi
-            .all([scope(stack), state, protectedArns])
-            .apply(([stackScope, stateAccess, arns]) =>
-              JSON.stringify(
-                deployPolicy({
-                  ...stackScope,
-                  otherStacks: args.stacks.filter((other) => other !== stack),
-                  state: stateAccess,
-                  protectedArns: arns,
-                }),
-              ),
-            ),
-        },
-        { parent: this },
+        { role: roles[stack].id, policy },
+        parent,
       );
     }
 

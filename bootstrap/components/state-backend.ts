@@ -3,8 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { stateBucketPolicy } from "../policies";
 
 export interface StateBackendArgs {
-  /** Days a superseded state file version is kept (rollback of a bad state write). */
-  noncurrentVersionDays: number;
   /** Marks every resource of the bootstrap; deploy roles may not touch what carries it. */
   tags: Record<string, string>;
 }
@@ -90,7 +88,8 @@ export class StateBackend extends pulumi.ComponentResource {
             id: "expire-old-state-versions",
             status: "Enabled",
             filter: {},
-            noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays },
+            // A superseded version stays 90 days: time to roll back a bad state write.
+            noncurrentVersionExpiration: { noncurrentDays: 90 },
             abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
           },
         ],
