@@ -32,6 +32,25 @@ export function currentRequestMetrics(): RequestMetrics | undefined {
   return requests.getStore();
 }
 
+/** The ECS task definition serving (`family:revision`), whose alarms roll a deployment back. */
+let taskDefinition: string | undefined;
+
+/**
+ * Reads the task definition this process runs from ECS's task metadata endpoint; outside ECS
+ * (no ECS_CONTAINER_METADATA_URI_V4) there is none. Called once at start-up: in ECS, a service
+ * that cannot say which revision it is fails to start rather than escape its rollback alarms.
+ */
+export async function identifyTaskDefinition(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<string | undefined> {
+  const endpoint = env.ECS_CONTAINER_METADATA_URI_V4;
+  if (endpoint === undefined) return (taskDefinition = undefined);
+  const response = await fetch(`${endpoint}/task`, { signal: AbortSignal.timeout(5000) });
+  if (!response.ok) throw new Error(`ECS task metadata answered ${response.status}`);
+  const { Family, Revision } = (await response.json()) as { Family: string; Revision: string };
+  return (taskDefinition = `${Family}:${Revision}`);
+}
+
 /** The worst failure decides a request's `Failure` dimension: one value per line. */
 const FAILURE_SEVERITY: readonly StoreFailure[] = [
   "unavailable",
@@ -60,8 +79,9 @@ interface Directive {
 /**
  * The EMF fields to merge into a request's log line. Few dimension sets, as each distinct
  * combination is a metric billed on its own: Requests and Latency by Service, Route and
- * StatusClass; StoreLatency and ItemBytes by Service; StoreFailures by Service and Failure;
- * ClientErrors by Service and Reason.
+ * StatusClass, and in ECS also by Service and TaskDefinition (with and without StatusClass), which
+ * the rollback alarms watch; StoreLatency and ItemBytes by Service; StoreFailures by Service and
+ * Failure; ClientErrors by Service and Reason.
  */
 export function metricFields(outcome: RequestOutcome): Record<string, unknown> {
   const { metrics } = outcome;
@@ -74,13 +94,26 @@ export function metricFields(outcome: RequestOutcome): Record<string, unknown> {
   };
   const directives: Directive[] = [
     directive(
-      ["Service", "Route", "StatusClass"],
       [
         ["Requests", "Count"],
         ["Latency", "Milliseconds"],
       ],
+      ["Service", "Route", "StatusClass"],
     ),
   ];
+  if (taskDefinition !== undefined) {
+    fields.TaskDefinition = taskDefinition;
+    directives.push(
+      directive(
+        [
+          ["Requests", "Count"],
+          ["Latency", "Milliseconds"],
+        ],
+        ["Service", "TaskDefinition"],
+        ["Service", "TaskDefinition", "StatusClass"],
+      ),
+    );
+  }
   const byService: [string, Unit][] = [];
   if (metrics.storeLatencies.length > 0) {
     fields.StoreLatency = metrics.storeLatencies.slice(0, 100);
@@ -90,27 +123,27 @@ export function metricFields(outcome: RequestOutcome): Record<string, unknown> {
     fields.ItemBytes = metrics.itemBytes;
     byService.push(["ItemBytes", "Bytes"]);
   }
-  if (byService.length > 0) directives.push(directive(["Service"], byService));
+  if (byService.length > 0) directives.push(directive(byService, ["Service"]));
   const failure = FAILURE_SEVERITY.find((kind) => metrics.storeFailures.includes(kind));
   if (failure !== undefined) {
     fields.Failure = failure;
     fields.StoreFailures = metrics.storeFailures.length;
-    directives.push(directive(["Service", "Failure"], [["StoreFailures", "Count"]]));
+    directives.push(directive([["StoreFailures", "Count"]], ["Service", "Failure"]));
   }
   const reason = clientErrorReason(outcome.statusCode);
   if (reason !== undefined) {
     fields.Reason = reason;
     fields.ClientErrors = 1;
-    directives.push(directive(["Service", "Reason"], [["ClientErrors", "Count"]]));
+    directives.push(directive([["ClientErrors", "Count"]], ["Service", "Reason"]));
   }
   fields._aws = { Timestamp: outcome.timestamp ?? Date.now(), CloudWatchMetrics: directives };
   return fields;
 }
 
-function directive(dimensions: string[], metrics: [string, Unit][]): Directive {
+function directive(metrics: [string, Unit][], ...dimensions: string[][]): Directive {
   return {
     Namespace: METRICS_NAMESPACE,
-    Dimensions: [dimensions],
+    Dimensions: dimensions,
     Metrics: metrics.map(([Name, Unit]) => ({ Name, Unit })),
   };
 }
