@@ -17,16 +17,13 @@ const STACK_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
 export function loadSettings(): BootstrapSettings {
   const config = new pulumi.Config();
-  const githubOwner = config.require("githubOwner");
-  const githubRepo = config.require("githubRepo");
-  for (const [key, value] of [
-    ["githubOwner", githubOwner],
-    ["githubRepo", githubRepo],
-  ]) {
-    if (!GITHUB_NAME.test(value)) {
-      throw new Error(`picus-bootstrap:${key} must be a plain GitHub name, got "${value}"`);
-    }
-  }
+  const githubName = (key: string) => {
+    const value = config.require(key);
+    if (GITHUB_NAME.test(value)) return value;
+    throw new Error(`picus-bootstrap:${key} must be a plain GitHub name, got "${value}"`);
+  };
+  const githubOwner = githubName("githubOwner");
+  const githubRepo = githubName("githubRepo");
   const stacks = config.getObject<string[]>("stacks") ?? ["dev", "prod"];
   if (stacks.length === 0 || stacks.some((stack) => !STACK_NAME.test(stack))) {
     throw new Error(

@@ -1,21 +1,20 @@
-/**
- * The bootstrap's IAM documents, as functions of ARNs so tests can evaluate them. Why deploy roles
- * get whole services on `*`, and what narrows them: docs/delivery.md.
- */
+/** The bootstrap's IAM documents. Why deploy roles get whole services on `*`: docs/delivery.md. */
 import { accessLogBucketPrefix, boundaryPolicyArn, rolePath } from "../infra/naming";
 
 export const GITHUB_OIDC_HOST = "token.actions.githubusercontent.com";
 export const GITHUB_OIDC_AUDIENCE = "sts.amazonaws.com";
 export const BOOTSTRAP_TAG = { key: "managed-by", value: "picus-bootstrap" };
 
+type OneOrMany = string | string[];
+
 export interface PolicyStatement {
   Sid?: string;
   Effect: "Allow" | "Deny";
-  Principal?: Record<string, string | string[]>;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
+  Principal?: Record<string, OneOrMany>;
+  Action?: OneOrMany;
+  NotAction?: OneOrMany;
+  Resource?: OneOrMany;
+  Condition?: Record<string, Record<string, OneOrMany>>;
 }
 
 export interface PolicyDocument {
@@ -26,14 +25,13 @@ export interface PolicyDocument {
 type Condition = PolicyStatement["Condition"];
 const statement =
   (Effect: "Allow" | "Deny", actionKey: "Action" | "NotAction" = "Action") =>
-  (Sid: string, actions: string | string[], Resource: string | string[], Condition?: Condition) =>
-    ({
-      Sid,
-      Effect,
-      [actionKey]: actions,
-      Resource,
-      ...(Condition && { Condition }),
-    }) as PolicyStatement;
+  (Sid: string, actions: OneOrMany, Resource: OneOrMany, Condition?: Condition) => ({
+    Sid,
+    Effect,
+    [actionKey]: actions,
+    Resource,
+    ...(Condition && { Condition }),
+  });
 const allow = statement("Allow");
 const deny = statement("Deny");
 const denyAllBut = statement("Deny", "NotAction");
@@ -48,10 +46,7 @@ const actions = (table: Record<string, string>) =>
     names.split(" ").map((name) => `${service}:${name}`),
   );
 
-/**
- * Trust for the OIDC tokens of one repository's jobs with exactly one `claim`
- * (`environment:<name>` or `pull_request`): no wildcards.
- */
+/** Trust for one repository's OIDC tokens with exactly one claim (no wildcards). */
 export function githubTrustPolicy(providerArn: string, repository: string, claim: string) {
   return policy([
     {
@@ -250,7 +245,7 @@ export function deployPolicy(args: DeployPolicyArgs) {
   const withBoundary = {
     "iam:PermissionsBoundary": boundaryPolicyArn(partition, accountId, projectName, stack),
   };
-  const bootstrap = (Sid: string, Resource: string | string[], Condition?: Condition) =>
+  const bootstrap = (Sid: string, Resource: OneOrMany, Condition?: Condition) =>
     denyAllBut(Sid, STATE_USE_ACTIONS, Resource, Condition);
   return policy([
     ...stateStatements(args.state, stack, false),
