@@ -1,23 +1,16 @@
 import { Module } from "@nestjs/common";
-import { ConfigModule } from "@nestjs/config";
 import { APP_GUARD } from "@nestjs/core";
 import { AuthGuard } from "./auth/auth.guard";
 import { GracefulShutdown } from "./common/graceful-shutdown";
 import { LoggingModule } from "./common/logging.module";
-import { appConfig } from "./config/app.config";
+import { AppConfigModule } from "./config/app.config";
 import { DynamoDbModule } from "./dynamodb/dynamodb.module";
 import { HealthModule } from "./health/health.module";
 import { ItemsModule } from "./items/items.module";
 import { TracingShutdown } from "./tracing";
 
 @Module({
-  imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
-    LoggingModule,
-    DynamoDbModule,
-    HealthModule,
-    ItemsModule,
-  ],
+  imports: [AppConfigModule, LoggingModule, DynamoDbModule, HealthModule, ItemsModule],
   providers: [GracefulShutdown, TracingShutdown, { provide: APP_GUARD, useClass: AuthGuard }],
 })
 export class AppModule {}

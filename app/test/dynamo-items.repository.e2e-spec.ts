@@ -1,4 +1,3 @@
-import type { ConfigType } from "@nestjs/config";
 import { createDocumentClient } from "../../lib/dynamo-client";
 import {
   createLocalDynamoClient,
@@ -7,7 +6,7 @@ import {
   type DynaliteServer,
 } from "../../lib/dynalite";
 import { ItemKeyConflictError } from "../src/items/items.repository";
-import type { appConfig } from "../src/config/app.config";
+import type { AppConfig } from "../src/config/app.config";
 import { DynamoItemsRepository } from "../src/items/dynamo-items.repository";
 import { TEST_TABLE } from "./test-app";
 
@@ -37,7 +36,7 @@ describe("DynamoItemsRepository against dynalite", () => {
       logLevel: "silent",
       tableName: TEST_TABLE,
       dynamodb: settings,
-    } as ConfigType<typeof appConfig>;
+    } as AppConfig;
     repository = new DynamoItemsRepository(client, config);
   });
 

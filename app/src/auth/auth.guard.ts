@@ -1,9 +1,8 @@
-import { CanActivate, ExecutionContext, Inject, Injectable } from "@nestjs/common";
-import type { ConfigType } from "@nestjs/config";
+import { CanActivate, ExecutionContext, Injectable } from "@nestjs/common";
 import type { Request } from "express";
 import { createAuthorizer, type Authorize } from "../../../lib/auth";
 import { requiredScope } from "../../../lib/routes";
-import { appConfig } from "../config/app.config";
+import { AppConfig } from "../config/app.config";
 
 /**
  * Every route lib/routes.ts gives a scope needs a bearer token carrying it (401 without a valid
@@ -13,7 +12,7 @@ import { appConfig } from "../config/app.config";
 export class AuthGuard implements CanActivate {
   private readonly authorize: Authorize;
 
-  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+  constructor(config: AppConfig) {
     this.authorize = createAuthorizer(config.auth);
   }
 

@@ -1,6 +1,5 @@
 import { Global, Module } from "@nestjs/common";
-import type { ConfigType } from "@nestjs/config";
-import { appConfig } from "../config/app.config";
+import { AppConfig } from "../config/app.config";
 import { createLogger } from "../../../lib/logger";
 import { PinoLoggerService } from "./logging";
 
@@ -10,9 +9,8 @@ import { PinoLoggerService } from "./logging";
   providers: [
     {
       provide: PinoLoggerService,
-      inject: [appConfig.KEY],
-      useFactory: (config: ConfigType<typeof appConfig>) =>
-        new PinoLoggerService(createLogger(config.logLevel)),
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => new PinoLoggerService(createLogger(config.logLevel)),
     },
   ],
   exports: [PinoLoggerService],

@@ -1,4 +1,4 @@
-import { registerAs } from "@nestjs/config";
+import { Global, Module } from "@nestjs/common";
 import type { AuthSettings } from "../../../lib/auth";
 import {
   authEnvironment,
@@ -16,12 +16,13 @@ const serviceEnvironment = storeEnvironment
   .extend(authEnvironment.shape)
   .extend({ PORT: portVariable });
 
-export interface AppConfig {
-  port: number;
-  logLevel: LogLevel;
-  tableName: string;
-  dynamodb: DynamoClientSettings;
-  auth: AuthSettings;
+/** The service's settings, injected by this class. */
+export abstract class AppConfig {
+  abstract readonly port: number;
+  abstract readonly logLevel: LogLevel;
+  abstract readonly tableName: string;
+  abstract readonly dynamodb: DynamoClientSettings;
+  abstract readonly auth: AuthSettings;
 }
 
 /** Validates the environment once, at start-up; a ConfigError names every variable that is wrong. */
@@ -36,4 +37,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-export const appConfig = registerAs("app", () => loadAppConfig());
+@Global()
+@Module({
+  providers: [{ provide: AppConfig, useFactory: () => loadAppConfig() }],
+  exports: [AppConfig],
+})
+export class AppConfigModule {}

@@ -1,8 +1,7 @@
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { Global, Inject, Module, OnApplicationShutdown } from "@nestjs/common";
-import type { ConfigType } from "@nestjs/config";
 import { createDocumentClient } from "../../../lib/dynamo-client";
-import { appConfig } from "../config/app.config";
+import { AppConfig } from "../config/app.config";
 import { DYNAMODB_DOCUMENT_CLIENT } from "./dynamodb.constants";
 import { TableReadiness } from "./table-readiness";
 
@@ -12,9 +11,8 @@ import { TableReadiness } from "./table-readiness";
     TableReadiness,
     {
       provide: DYNAMODB_DOCUMENT_CLIENT,
-      inject: [appConfig.KEY],
-      useFactory: (config: ConfigType<typeof appConfig>): DynamoDBDocumentClient =>
-        createDocumentClient(config.dynamodb),
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => createDocumentClient(config.dynamodb),
     },
   ],
   exports: [DYNAMODB_DOCUMENT_CLIENT, TableReadiness],

@@ -5,10 +5,9 @@ import {
 import { GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import "aws-sdk-client-mock-jest";
-import type { ConfigType } from "@nestjs/config";
 import { createDocumentClient } from "../../../lib/dynamo-client";
 import { StoreUnavailableError } from "../../../lib/errors";
-import type { appConfig } from "../config/app.config";
+import type { AppConfig } from "../config/app.config";
 import { DynamoItemsRepository } from "./dynamo-items.repository";
 import { ItemKeyConflictError } from "./items.repository";
 
@@ -31,7 +30,7 @@ describe("DynamoItemsRepository", () => {
     logLevel: "info",
     tableName: TABLE,
     dynamodb: settings,
-  } as ConfigType<typeof appConfig>;
+  } as AppConfig;
   const repository = new DynamoItemsRepository(client, config);
 
   beforeEach(() => dynamo.reset());

@@ -1,11 +1,10 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { Inject, Injectable } from "@nestjs/common";
-import type { ConfigType } from "@nestjs/config";
 import { parseItemKey } from "../../../lib/item-key";
 import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
 import { translateStoreError } from "../../../lib/errors";
-import { appConfig } from "../config/app.config";
+import { AppConfig } from "../config/app.config";
 import { DYNAMODB_DOCUMENT_CLIENT } from "../dynamodb/dynamodb.constants";
 import { isJsonObject } from "./item-data";
 import type { ListPosition } from "./list-cursor";
@@ -36,21 +35,18 @@ function toPosition(
 
 @Injectable()
 export class DynamoItemsRepository extends ItemsRepository {
-  private readonly tableName: string;
-
   constructor(
     @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient,
-    @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
+    private readonly config: AppConfig,
   ) {
     super();
-    this.tableName = config.tableName;
   }
 
   async create(item: StoredItem): Promise<void> {
     try {
       await this.client.send(
         new PutCommand({
-          TableName: this.tableName,
+          TableName: this.config.tableName,
           Item: { ...item, [TABLE_HASH_KEY]: item.id },
           ConditionExpression: "attribute_not_exists(#key)",
           ExpressionAttributeNames: { "#key": TABLE_HASH_KEY },
@@ -67,7 +63,7 @@ export class DynamoItemsRepository extends ItemsRepository {
   async findById(id: string): Promise<StoredItem | undefined> {
     try {
       const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { [TABLE_HASH_KEY]: id } }),
+        new GetCommand({ TableName: this.config.tableName, Key: { [TABLE_HASH_KEY]: id } }),
       );
       return Item === undefined ? undefined : toStoredItem(Item);
     } catch (error) {
@@ -85,7 +81,7 @@ export class DynamoItemsRepository extends ItemsRepository {
     try {
       result = await this.client.send(
         new ScanCommand({
-          TableName: this.tableName,
+          TableName: this.config.tableName,
           Limit: limit + 1,
           ExclusiveStartKey: after === undefined ? undefined : { [TABLE_HASH_KEY]: after.id },
         }),
