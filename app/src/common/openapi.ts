@@ -1,108 +1,92 @@
 import type { INestApplication } from "@nestjs/common";
 import helmet from "helmet";
-import { DocumentBuilder, getSchemaPath, SwaggerModule, type OpenAPIObject } from "@nestjs/swagger";
+import {
+  DocumentBuilder,
+  getSchemaPath,
+  SwaggerModule,
+  type OpenAPIObject,
+  type OperationObject,
+  type ResponseObject,
+} from "@nestjs/swagger";
 import { ITEM_KEY_SCHEMA } from "../../../lib/item-key";
 import { API_PREFIX, requiredScope } from "../../../lib/routes";
 import { ErrorBodyDto } from "./error-body.dto";
 import { REQUEST_ID_HEADER } from "../../../lib/request-id";
 
-export const OPENAPI_JSON_PATH = "/openapi.json";
-export const SWAGGER_UI_PATH = "/docs";
+const SWAGGER_UI_PATH = "/docs";
+const OPENAPI_JSON_PATH = "/openapi.json";
+const BEARER = "bearer";
 
-const errorResponse = (description: string) => ({
+const errorResponse = (description: string, header?: string): ResponseObject => ({
   description,
   content: { "application/json": { schema: { $ref: getSchemaPath(ErrorBodyDto) } } },
+  ...(header !== undefined && { headers: { [header]: { schema: { type: "string" } } } }),
 });
 
-/**
- * An error the load balancer answers itself, before or instead of the function: ALB's HTML page,
- * without the ErrorBody or an x-request-id.
- */
-const loadBalancerResponse = (description: string) => ({
+/** ALB's own HTML page, without the ErrorBody or an x-request-id. */
+const loadBalancerResponse = (description: string): ResponseObject => ({
   description: `${description}. Answered by the load balancer itself with an HTML page and no x-request-id.`,
   content: { "text/html": { schema: { type: "string" } } },
 });
 
-/** DELETE is served by the Lambda function behind the same load balancer, so Nest cannot see it. */
-function addDeleteItemOperation(document: OpenAPIObject): void {
-  document.paths[`${API_PREFIX}/{key}`] = {
-    delete: {
-      operationId: "deleteItem",
-      summary: "Delete one item (served by the DELETE function)",
-      tags: ["items"],
-      parameters: [
-        {
-          name: "key",
-          in: "path",
-          required: true,
-          description: "A key returned by put",
-          schema: ITEM_KEY_SCHEMA,
-        },
-      ],
-      responses: {
-        "204": { description: "Deleted" },
-        "400": errorResponse("The key is not a UUID v4"),
-        "404": errorResponse("No item has this key"),
-        "413": loadBalancerResponse(
-          "The request body is over 1 MB, ALB's limit for Lambda targets",
-        ),
-        "502": loadBalancerResponse("The function failed, timed out or was throttled"),
-        "503": errorResponse("DynamoDB is unreachable, timing out or throttling"),
-      },
-    },
-  };
-}
-
-type ResponseObject = { description?: string; headers?: object; content?: object };
-type OperationObject = {
-  responses?: Record<string, ResponseObject>;
-  security?: Record<string, string[]>[];
-  description?: string;
-  "x-required-scope"?: string;
-};
-
-const BEARER = "bearer";
-
-/** An answer Node's HTTP parser (in AWS, the load balancer) gives before any route runs. */
-const parserResponse = (description: string) => ({
+/** What Node's HTTP parser (in AWS, the load balancer) answers before any route runs. */
+const parserResponse = (description: string): ResponseObject => ({
   description: `${description}. Answered before any route runs, without a body.`,
 });
 
+/** DELETE is served by the Lambda function behind the same load balancer, so Nest cannot see it. */
+const DELETE_ITEM_OPERATION: OperationObject = {
+  operationId: "deleteItem",
+  summary: "Delete one item (served by the DELETE function)",
+  tags: ["items"],
+  parameters: [
+    {
+      name: "key",
+      in: "path",
+      required: true,
+      description: "A key returned by put",
+      schema: ITEM_KEY_SCHEMA,
+    },
+  ],
+  responses: {
+    "204": { description: "Deleted" },
+    "400": errorResponse("The key is not a UUID v4"),
+    "404": errorResponse("No item has this key"),
+    "413": loadBalancerResponse("The request body is over 1 MB, ALB's limit for Lambda targets"),
+    "502": loadBalancerResponse("The function failed, timed out or was throttled"),
+    "503": errorResponse("DynamoDB is unreachable, timing out or throttling"),
+  },
+};
+
 /**
- * What every operation shares: a wrong method on its path is a 405 with Allow; slow or oversized
- * requests are cut by the HTTP server; anything unexpected is a logged 500; every response picus
- * code writes carries the request id (the load balancer's own HTML answers do not).
+ * What every operation shares: its scope, a wrong method on its path is a 405 with Allow, slow
+ * or oversized requests are cut by the HTTP server, anything unexpected is a logged 500, and
+ * every response picus code writes carries the request id.
  */
 function addCommonResponses(document: OpenAPIObject): void {
   for (const [path, pathItem] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(pathItem) as [string, OperationObject][]) {
-      const responses = operation.responses;
-      if (responses === undefined) continue;
+      const { responses } = operation;
       const scope = requiredScope(method.toUpperCase(), path);
       if (scope !== undefined) {
         operation.security = [{ [BEARER]: [] }];
-        operation["x-required-scope"] = scope;
+        (operation as { "x-required-scope"?: string })["x-required-scope"] = scope;
         operation.description =
           `${operation.description ?? ""}\n\nNeeds a token with the scope ${scope}.`.trim();
-        responses["401"] ??= {
-          ...errorResponse(
-            "No token, or one that is malformed, expired or not from picus's issuer",
-          ),
-          headers: { "WWW-Authenticate": { schema: { type: "string" } } },
-        };
-        responses["403"] ??= {
-          ...errorResponse(`The token does not carry ${scope}`),
-          headers: { "WWW-Authenticate": { schema: { type: "string" } } },
-        };
+        responses["401"] ??= errorResponse(
+          "No token, or one that is malformed, expired or not from picus's issuer",
+          "WWW-Authenticate",
+        );
+        responses["403"] ??= errorResponse(`The token does not carry ${scope}`, "WWW-Authenticate");
       }
-      responses["405"] ??= {
-        ...errorResponse("Another method: the Allow header names the ones this path serves"),
-        headers: { Allow: { schema: { type: "string" } } },
-      };
+      responses["405"] ??= errorResponse(
+        "Another method: the Allow header names the ones this path serves",
+        "Allow",
+      );
       responses["500"] ??= errorResponse(
         "An unexpected failure, such as a missing permission; logged at error level",
       );
-      for (const response of Object.values(responses)) {
+      for (const response of Object.values(responses) as ResponseObject[]) {
         if (response.content !== undefined && "text/html" in response.content) continue;
         response.headers = {
           ...response.headers,
@@ -149,7 +133,7 @@ const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table
   \`Connection: close\`), answers any request still unanswered after 9 s with a 503, and exits
   within 10 s.`;
 
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle("picus")
     .setDescription(CONTRACT)
@@ -168,16 +152,15 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorBodyDto] });
-  addDeleteItemOperation(document);
+  document.paths[`${API_PREFIX}/{key}`] = { delete: DELETE_ITEM_OPERATION };
   addCommonResponses(document);
   return document;
 }
 
+/** Swagger UI, the one HTML page, with helmet's headers; the document is built on first request. */
 export function setupOpenApi(app: INestApplication): void {
-  const document = createOpenApiDocument(app);
-  // Swagger UI is the one HTML page: helmet's headers, its content security policy included.
   app.use(SWAGGER_UI_PATH, helmet());
-  SwaggerModule.setup(SWAGGER_UI_PATH, app, document, {
+  SwaggerModule.setup(SWAGGER_UI_PATH, app, () => createOpenApiDocument(app), {
     jsonDocumentUrl: OPENAPI_JSON_PATH,
     raw: ["json"],
   });
