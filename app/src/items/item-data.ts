@@ -1,3 +1,4 @@
+import { compareNumber } from "lossless-json";
 import { ItemTooLargeError, UnstorableItemError } from "../../../lib/errors";
 
 /** DynamoDB's item size limit (400 KB, counted the way DynamoDB counts it). */
@@ -18,17 +19,6 @@ export class InexactNumber {
   constructor(readonly text: string) {}
 }
 
-/** `1.50e1` → `15e0`: sign, significant digits without outer zeros, exponent. */
-function canonicalDecimal(text: string): string {
-  const [, sign, whole, fraction = "", exponent = "0"] =
-    /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(text) ?? [];
-  const digits = `${whole}${fraction}`.replace(/^0+/, "");
-  const significant = digits.replace(/0+$/, "");
-  if (significant === "") return "0";
-  const scale = Number(exponent) - fraction.length + digits.length - significant.length;
-  return `${sign}${significant}e${scale}`;
-}
-
 /**
  * The number parser for the request body: a JSON number becomes a JavaScript number when that
  * number is the same decimal value as the text, else an InexactNumber (`1e-400` would become 0,
@@ -36,28 +26,17 @@ function canonicalDecimal(text: string): string {
  */
 export function parseExactNumber(text: string): number | InexactNumber {
   const value = Number(text);
-  if (!Number.isFinite(value)) return new InexactNumber(text);
-  return canonicalDecimal(String(value)) === canonicalDecimal(text)
-    ? value
-    : new InexactNumber(text);
+  const exact = Number.isFinite(value) && compareNumber(String(value), text) === 0;
+  return exact ? value : new InexactNumber(text);
 }
 
 export function isJsonObject(value: unknown): value is ItemData {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
-}
-
 export function describeNonObject(value: unknown): string {
-  return `The request body must be a JSON object, not ${describe(value)}`;
-}
-
-function utf8Length(text: string): number {
-  return Buffer.byteLength(text, "utf8");
+  const kind = value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+  return `The request body must be a JSON object, not ${kind}`;
 }
 
 /**
@@ -76,7 +55,7 @@ function checkString(text: string, path: PathOf): number {
   if (LONE_SURROGATE.test(text)) {
     throw new UnstorableItemError(`${path()} contains an unpaired UTF-16 surrogate`);
   }
-  return utf8Length(text);
+  return Buffer.byteLength(text, "utf8");
 }
 
 function checkNumber(value: number, path: PathOf): number {
