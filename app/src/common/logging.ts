@@ -4,15 +4,6 @@ import type { Level, Logger } from "pino";
 import { metricFields, RequestMetrics, withRequestMetrics } from "../../../lib/metrics";
 import { routeTemplate } from "../../../lib/routes";
 
-const NEST_LEVELS = {
-  verbose: "trace",
-  debug: "debug",
-  log: "info",
-  warn: "warn",
-  error: "error",
-  fatal: "fatal",
-} as const satisfies Record<string, Level>;
-
 /** Nest passes a stack trace as a separate string after the message (`Logger.error(msg, stack)`). */
 function isStackTrace(value: unknown): value is string {
   return typeof value === "string" && /\n\s*at /.test(value);
@@ -26,27 +17,27 @@ export class PinoLoggerService implements LoggerService {
   constructor(readonly pino: Logger) {}
 
   verbose(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.verbose, message, params);
+    this.write("trace", message, params);
   }
 
   debug(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.debug, message, params);
+    this.write("debug", message, params);
   }
 
   log(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.log, message, params);
+    this.write("info", message, params);
   }
 
   warn(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.warn, message, params);
+    this.write("warn", message, params);
   }
 
   error(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.error, message, params);
+    this.write("error", message, params);
   }
 
   fatal(message: unknown, ...params: unknown[]): void {
-    this.write(NEST_LEVELS.fatal, message, params);
+    this.write("fatal", message, params);
   }
 
   private write(level: Level, message: unknown, params: unknown[]): void {
