@@ -20,16 +20,21 @@ export function quote(value: string): string {
 export abstract class ApiError extends Error {
   abstract readonly statusCode: number;
   /** Response headers the status calls for (Allow, WWW-Authenticate). */
-  readonly headers: Readonly<Record<string, string>> = {};
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(message: string, options: ErrorOptions & { headers?: Record<string, string> } = {}) {
+    super(message, options);
+    this.headers = options.headers ?? {};
+  }
 }
 
 export class MethodNotAllowedError extends ApiError {
   override readonly name = "MethodNotAllowedError";
   readonly statusCode = 405;
-  override readonly headers: Readonly<Record<string, string>>;
   constructor(method: string, path: string, allow: readonly string[]) {
-    super(`${method} is not allowed on ${quote(path)}; use ${allow.join(" or ")}`);
-    this.headers = { allow: allow.join(", ") };
+    super(`${method} is not allowed on ${quote(path)}; use ${allow.join(" or ")}`, {
+      headers: { allow: allow.join(", ") },
+    });
   }
 }
 
@@ -37,11 +42,9 @@ export class MethodNotAllowedError extends ApiError {
 export class UnauthorizedError extends ApiError {
   override readonly name = "UnauthorizedError";
   readonly statusCode = 401;
-  override readonly headers: Readonly<Record<string, string>>;
   constructor(message: string, tokenGiven: boolean) {
-    super(message);
     const error = tokenGiven ? `, error="invalid_token", error_description=${quote(message)}` : "";
-    this.headers = { "www-authenticate": `Bearer realm="picus"${error}` };
+    super(message, { headers: { "www-authenticate": `Bearer realm="picus"${error}` } });
   }
 }
 
@@ -49,12 +52,11 @@ export class UnauthorizedError extends ApiError {
 export class ForbiddenError extends ApiError {
   override readonly name = "ForbiddenError";
   readonly statusCode = 403;
-  override readonly headers: Readonly<Record<string, string>>;
   constructor(scope: string) {
-    super(`The token does not carry the scope ${scope}`);
-    this.headers = {
-      "www-authenticate": `Bearer realm="picus", error="insufficient_scope", scope="${scope}"`,
-    };
+    const challenge = `Bearer realm="picus", error="insufficient_scope", scope="${scope}"`;
+    super(`The token does not carry the scope ${scope}`, {
+      headers: { "www-authenticate": challenge },
+    });
   }
 }
 
@@ -115,12 +117,16 @@ export class IssuerUnavailableError extends ApiError {
   }
 }
 
-/** SDK error names that mean "the store cannot serve this right now; retry later". */
-const UNAVAILABLE_ERROR_NAMES = new Set([
+const THROTTLING_ERROR_NAMES = new Set([
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
   "RequestLimitExceeded",
   "LimitExceededException",
+]);
+
+/** SDK error names that mean "the store cannot serve this right now; retry later". */
+const UNAVAILABLE_ERROR_NAMES = new Set([
+  ...THROTTLING_ERROR_NAMES,
   "InternalServerError",
   "ServiceUnavailable",
   "ServiceUnavailableException",
@@ -190,21 +196,15 @@ export type ClientErrorReason =
   "validation" | "auth" | "too-large" | "not-found" | "method" | "conflict";
 
 const CLIENT_ERROR_REASONS: Readonly<Record<number, ClientErrorReason>> = {
-  400: "validation",
   401: "auth",
   403: "auth",
   404: "not-found",
   405: "method",
   409: "conflict",
   413: "too-large",
-  415: "validation",
-  422: "validation",
 };
 
-/**
- * The reason of a 4xx, from the status its error class (or Nest's, or body-parser's) answers
- * with; undefined for anything else.
- */
+/** The reason of a 4xx (any other 4xx is a validation error); undefined for anything else. */
 export function clientErrorReason(statusCode: number): ClientErrorReason | undefined {
   if (statusCode < 400 || statusCode >= 500) return undefined;
   return CLIENT_ERROR_REASONS[statusCode] ?? "validation";
@@ -212,13 +212,6 @@ export function clientErrorReason(statusCode: number): ClientErrorReason | undef
 
 /** A failed DynamoDB call, as the StoreFailures metric's Failure dimension counts it. */
 export type StoreFailure = "throttled" | "unavailable" | "conditional" | "other";
-
-const THROTTLING_ERROR_NAMES = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-  "LimitExceededException",
-]);
 
 export function storeFailureKind(error: unknown): StoreFailure {
   const name = error instanceof Error ? error.name : undefined;
