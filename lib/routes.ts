@@ -41,40 +41,27 @@ export const SCOPES = {
 } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
 
+/** A route by its OpenAPI path template; `{key}` matches one path segment unless `pattern` says more. */
+const route = (method: string, template: string, scope?: Scope, pattern?: string) => ({
+  method,
+  template,
+  scope,
+  path: new RegExp(`^${pattern ?? template.replace("{key}", "[^/]+")}$`),
+});
+
 /**
  * Every route of the origin, service and function alike, with the scope a caller's token must
  * carry (none for the health routes): the one table behind 405's Allow header, the service's
  * guard, the function's check and the OpenAPI document's security requirements.
  */
-const ORIGIN_ROUTES: readonly { method: string; path: RegExp; template: string; scope?: Scope }[] =
-  [
-    { method: "GET", path: /^\/health$/, template: "/health" },
-    { method: "GET", path: /^\/ready$/, template: "/ready" },
-    {
-      method: "GET",
-      path: new RegExp(`^${API_PREFIX}/list$`),
-      template: `${API_PREFIX}/list`,
-      scope: SCOPES.read,
-    },
-    {
-      method: "POST",
-      path: new RegExp(`^${API_PREFIX}/put$`),
-      template: `${API_PREFIX}/put`,
-      scope: SCOPES.write,
-    },
-    {
-      method: "GET",
-      path: new RegExp(`^${API_PREFIX}/get/[^/]+$`),
-      template: `${API_PREFIX}/get/{key}`,
-      scope: SCOPES.read,
-    },
-    {
-      method: "DELETE",
-      path: new RegExp(`^${API_PREFIX}/(?!list$|put$|get$)[^/]+$`),
-      template: `${API_PREFIX}/{key}`,
-      scope: SCOPES.delete,
-    },
-  ];
+const ORIGIN_ROUTES = [
+  route("GET", HEALTH_CHECK_PATH),
+  route("GET", "/ready"),
+  route("GET", `${API_PREFIX}/list`, SCOPES.read),
+  route("POST", `${API_PREFIX}/put`, SCOPES.write),
+  route("GET", `${API_PREFIX}/get/{key}`, SCOPES.read),
+  route("DELETE", `${API_PREFIX}/{key}`, SCOPES.delete, `${API_PREFIX}/(?!list$|put$|get$)[^/]+`),
+];
 
 /** What a request's metrics name as its Route when it matches none of the origin's routes. */
 export const UNMATCHED_ROUTE = "unmatched";
@@ -87,19 +74,20 @@ export function allowedMethods(path: string): string[] {
   return methods.includes("GET") ? [...methods, "HEAD"] : methods;
 }
 
-/** The scope a request must carry, or undefined where no token is needed. */
-export function requiredScope(method: string, path: string): Scope | undefined {
+/** The route a request matches; HEAD is served as GET. */
+function findRoute(method: string, path: string) {
   const asked = method === "HEAD" ? "GET" : method;
-  return ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path))?.scope;
+  return ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path));
 }
 
-/**
- * The route a request matched, as a metric dimension: `GET /picus/get/{key}`, never the raw path
- * (HEAD counts as GET); UNMATCHED_ROUTE otherwise.
- */
+/** The scope a request must carry, or undefined where no token is needed. */
+export function requiredScope(method: string, path: string): Scope | undefined {
+  return findRoute(method, path)?.scope;
+}
+
+/** The route a request matched, as a metric dimension: `GET /picus/get/{key}`, never the raw path. */
 export function routeTemplate(method: string, path: string): string {
-  const asked = method === "HEAD" ? "GET" : method;
-  const route = ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path));
+  const route = findRoute(method, path);
   return route === undefined ? UNMATCHED_ROUTE : `${route.method} ${route.template}`;
 }
 
