@@ -41,6 +41,7 @@ import {
 import { ParseItemDataPipe } from "./parse-item-data.pipe";
 import {
   IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_PATTERN,
   parseIdempotencyKey,
   ParseItemKeyPipe,
 } from "./parse-item-key.pipe";
@@ -71,7 +72,7 @@ export class ItemsController {
   @ApiHeader({
     name: IDEMPOTENCY_KEY_HEADER,
     required: false,
-    schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
+    schema: { type: "string", pattern: IDEMPOTENCY_KEY_PATTERN },
     description:
       "A key of the client's choosing (a UUID, say). A put sent again with the same key and body " +
       "returns the first one's key and stores nothing new; without it, a 503 leaves the outcome " +

@@ -11,10 +11,12 @@ export class ParseItemKeyPipe implements PipeTransform<string, string> {
 }
 
 export const IDEMPOTENCY_KEY_HEADER = "idempotency-key";
+/** 1 to 255 visible ASCII characters; a repeated header arrives joined by ", " and fails it. */
+export const IDEMPOTENCY_KEY_PATTERN = "^[\\x21-\\x7e]{1,255}$";
+const IDEMPOTENCY_KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
-/** An optional Idempotency-Key: 1 to 255 visible ASCII characters, given once. */
 export function parseIdempotencyKey(value: string | undefined): string | undefined {
-  if (value === undefined || /^[\x21-\x7e]{1,255}$/.test(value)) return value;
+  if (value === undefined || IDEMPOTENCY_KEY.test(value)) return value;
   throw new BadRequestException(
     "Idempotency-Key must be 1 to 255 visible ASCII characters, given once",
   );
