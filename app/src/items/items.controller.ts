@@ -31,7 +31,7 @@ import { ErrorBodyDto } from "../common/error-body.dto";
 import { QueryPipe } from "../common/query.pipe";
 import { CreatedItemDto, ITEM_DATA_SCHEMA, ItemDto, ItemListDto } from "./dto/item.dto";
 import type { ItemData } from "./item-data";
-import { ItemListView, ItemView, ItemsService } from "./items.service";
+import { ItemsService } from "./items.service";
 import {
   DEFAULT_LIST_LIMIT,
   listItemsQuery,
@@ -111,7 +111,7 @@ export class ItemsController {
   async get(
     @Param("key", ParseItemKeyPipe) key: string,
     @Query(noQuery) _query: object,
-  ): Promise<ItemView> {
+  ): Promise<ItemDto> {
     const item = await this.items.get(key);
     if (item === undefined) throw new ItemNotFoundError(key);
     return item;
@@ -141,7 +141,7 @@ export class ItemsController {
   @error(HttpStatus.BAD_REQUEST, "limit is not a whole number in range, or the cursor is not valid")
   list(
     @Query(new QueryPipe(listItemsQuery)) query: z.infer<typeof listItemsQuery>,
-  ): Promise<ItemListView> {
+  ): Promise<ItemListDto> {
     return this.items.list(query.limit, query.cursor);
   }
 }

@@ -3,6 +3,7 @@ import { Injectable } from "@nestjs/common";
 import { IdempotencyKeyReusedError } from "../../../lib/errors";
 import { currentRequestMetrics } from "../../../lib/metrics";
 import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
+import type { ItemDto, ItemListDto } from "./dto/item.dto";
 import { assertStorable, type ItemData } from "./item-data";
 import { decodeCursor, encodeCursor } from "./list-cursor";
 import { ItemKeyConflictError, ItemsRepository } from "./items.repository";
@@ -10,18 +11,7 @@ import { ItemKeyConflictError, ItemsRepository } from "./items.repository";
 /** A fresh key colliding with a stored one is astronomically unlikely; retrying once more is plenty. */
 const CREATE_ATTEMPTS = 3;
 
-export interface ItemView {
-  key: string;
-  data: ItemData;
-  createdAt: string;
-}
-
-export interface ItemListView {
-  items: ItemView[];
-  nextCursor: string | null;
-}
-
-function toView(item: StoredItem): ItemView {
+function toView(item: StoredItem): ItemDto {
   return { key: item.id, data: item.data, createdAt: item.createdAt };
 }
 
@@ -82,12 +72,12 @@ export class ItemsService {
     return id;
   }
 
-  async get(key: string): Promise<ItemView | undefined> {
+  async get(key: string): Promise<ItemDto | undefined> {
     const item = await this.repository.findById(key);
     return item === undefined ? undefined : toView(item);
   }
 
-  async list(limit: number, cursor?: string): Promise<ItemListView> {
+  async list(limit: number, cursor?: string): Promise<ItemListDto> {
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const page = await this.repository.list(limit, after);
     return {

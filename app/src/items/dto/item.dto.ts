@@ -1,7 +1,6 @@
 import { ITEM_KEY_SCHEMA } from "../../../../lib/item-key";
-import { ApiProperty } from "@nestjs/swagger";
+import { ApiProperty, PickType } from "@nestjs/swagger";
 import type { ItemData } from "../item-data";
-import type { ItemListView, ItemView } from "../items.service";
 
 export const ITEM_DATA_SCHEMA = {
   type: "object",
@@ -10,12 +9,7 @@ export const ITEM_DATA_SCHEMA = {
   example: { name: "picus", tags: ["bird"], size: 3 },
 } as const;
 
-export class CreatedItemDto {
-  @ApiProperty({ ...ITEM_KEY_SCHEMA, example: "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11" })
-  key!: string;
-}
-
-export class ItemDto implements ItemView {
+export class ItemDto {
   @ApiProperty({ ...ITEM_KEY_SCHEMA, example: "0b6b6a4e-2d1e-4c4f-9a43-8f2f5e0f1c11" })
   key!: string;
 
@@ -26,7 +20,7 @@ export class ItemDto implements ItemView {
   createdAt!: string;
 }
 
-export class ItemListDto implements ItemListView {
+export class ItemListDto {
   @ApiProperty({ type: [ItemDto] })
   items!: ItemDto[];
 
@@ -37,3 +31,5 @@ export class ItemListDto implements ItemListView {
   })
   nextCursor!: string | null;
 }
+
+export class CreatedItemDto extends PickType(ItemDto, ["key"]) {}
