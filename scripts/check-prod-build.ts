@@ -1,8 +1,6 @@
 /**
- * `npm run check:prod-build`: the image's layout without Docker. `dist/` compiled as `npm run build`
- * compiles it, `npm ci --omit=dev --ignore-scripts` into a temporary folder, then
- * `node dist/app/src/main.js` started there as the image starts it (NODE_ENV=production, no npm on
- * PATH) against dynalite: it must serve put, get and list, and exit 0 on SIGTERM.
+ * The image's layout without Docker: production dependencies and `dist/` in a temporary folder,
+ * started as the image starts it; it must serve put, get and list, and exit 0 on SIGTERM.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -69,13 +67,12 @@ async function main(): Promise<void> {
     const exited = once(service, "exit") as Promise<[number | null]>;
     const url = `http://127.0.0.1:${port}`;
     try {
+      const healthy = () =>
+        fetch(`${url}/health`)
+          .then((response) => response.ok)
+          .catch(() => false);
       const deadline = Date.now() + 15_000;
-      while (
-        !(await fetch(`${url}/health`).then(
-          (response) => response.ok,
-          () => false,
-        ))
-      ) {
+      while (!(await healthy())) {
         if (service.exitCode !== null || Date.now() > deadline) {
           throw new Error("the service did not become healthy within 15 s");
         }
@@ -102,8 +99,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(
-    `prod build check failed: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  console.error("prod build check failed:", error instanceof Error ? error.message : error);
   process.exit(1);
 });

@@ -1,11 +1,7 @@
 /**
- * `npm run -s token -- [scope …] [--ttl <seconds>] [--stack <stack>]`: prints a bearer token (the
- * JWT alone) on stdout, for every scope when none is named.
- *
- * - local (default): signed with the local stack's key (`.data/local-issuer-key.pem`) for the
- *   issuer at `http://127.0.0.1:$PORT`, the one `npm start` runs with the same PORT;
- * - `--stack dev|prod`: issued by that stack's Cognito token endpoint to its smoke client, whose
- *   credentials `pulumi stack output --show-secrets` reads (needs the stack's state access).
+ * Prints a bearer token on stdout: signed with the local stack's key for the issuer `npm start`
+ * runs on the same PORT, or with `--stack` from that stack's Cognito token endpoint for its smoke
+ * client (docs/delivery.md).
  */
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
@@ -16,13 +12,6 @@ import { ALL_SCOPES, localIssuer } from "../local/token-issuer";
 
 const USAGE =
   "usage: npm run -s token -- [picus/read|picus/write|picus/delete …] [--ttl <seconds>] [--stack <stack>]";
-
-/** A client of a token endpoint that may use the client credentials grant. */
-export interface ClientCredentials {
-  tokenUrl: string;
-  clientId: string;
-  clientSecret: string;
-}
 
 /** A token could not be had; the message says why. */
 export class TokenError extends Error {}
@@ -35,11 +24,20 @@ function parseJson(text: string): unknown {
   }
 }
 
-const stackOutputs = z.object({
-  tokenUrl: z.url({ protocol: /^https?$/ }),
-  smokeClientId: z.string().min(1),
-  smokeClientSecret: z.string().min(1),
-});
+const stackOutputs = z
+  .object({
+    tokenUrl: z.url({ protocol: /^https?$/ }),
+    smokeClientId: z.string().min(1),
+    smokeClientSecret: z.string().min(1),
+  })
+  .transform(({ tokenUrl, smokeClientId, smokeClientSecret }) => ({
+    tokenUrl,
+    clientId: smokeClientId,
+    clientSecret: smokeClientSecret,
+  }));
+
+/** A client of a token endpoint that may use the client credentials grant. */
+export type ClientCredentials = z.output<typeof stackOutputs>;
 
 /** The smoke client's credentials from `pulumi stack output` (the CLI, with the caller's access). */
 export async function readStackCredentials(stack: string): Promise<ClientCredentials> {
@@ -51,11 +49,8 @@ export async function readStackCredentials(stack: string): Promise<ClientCredent
     throw new TokenError(`pulumi stack output --stack ${stack} failed: ${String(error)}`);
   });
   const outputs = stackOutputs.safeParse(parseJson(stdout));
-  if (!outputs.success) {
-    throw new TokenError(`stack ${stack} has no token endpoint or smoke client in its outputs`);
-  }
-  const { tokenUrl, smokeClientId: clientId, smokeClientSecret: clientSecret } = outputs.data;
-  return { tokenUrl, clientId, clientSecret };
+  if (outputs.success) return outputs.data;
+  throw new TokenError(`stack ${stack} has no token endpoint or smoke client in its outputs`);
 }
 
 /** An access token from the OAuth 2.0 client credentials grant (RFC 6749 §4.4, Basic client auth). */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { API_PREFIX, HEALTH_CHECK_PATH } from "../../lib/routes";
 
@@ -23,7 +24,6 @@ export class SmokeFailure extends Error {}
 type Body = Record<string, unknown>;
 
 const TRANSIENT = [502, 503, 504];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const asBody = (value: unknown): Body =>
   typeof value === "object" && value !== null ? (value as Body) : {};
 function parse(text: string): unknown {
