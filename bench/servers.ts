@@ -3,13 +3,14 @@
  * by the first argument: `express` (plain Express 5), `bare` (node:http), `open` (bare without the
  * token check), or `store` (dynalite with the table; sends its endpoint to the parent). They make
  * the service's DynamoDB calls with its client settings, body limit and token check, and answer
- * put and get with its statuses, headers and bodies.
+ * put and get with its statuses, headers and bodies. Errors, which end a run, keep their status
+ * but not the service's body.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { buffer } from "node:stream/consumers";
 import { GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import express, { type NextFunction, type Request, type Response } from "express";
+import express from "express";
 import { MAX_BODY_BYTES } from "../app/src/items/json-body.middleware";
 import {
   authEnvironment,
@@ -21,7 +22,6 @@ import {
 } from "../lib/config";
 import { createDocumentClient } from "../lib/dynamo-client";
 import { createAuthorizer } from "../lib/auth";
-import { ApiError, errorBody, toErrorBody } from "../lib/errors";
 import { parseItemKey } from "../lib/item-key";
 import { REQUEST_ID_HEADER, resolveRequestId } from "../lib/request-id";
 import { API_PREFIX, API_RESPONSE_HEADERS, HEALTH_CHECK_PATH, requiredScope } from "../lib/routes";
@@ -73,15 +73,6 @@ function authorizer(): (req: IncomingMessage, path: string) => Promise<void> {
   };
 }
 
-/** The status and the service's error body for anything a handler throws. */
-function errorAnswer(error: unknown) {
-  if (error instanceof ApiError) return { code: error.statusCode, body: toErrorBody(error) };
-  const { status, message } = error as { status?: unknown; message?: unknown };
-  const code = typeof status === "number" ? status : error instanceof SyntaxError ? 400 : 503;
-  const text = code === 503 ? "The store is unavailable" : String(message);
-  return { code, body: errorBody(code, text) };
-}
-
 /** What the service sets on every response (app/src/common/request.middleware.ts). */
 function setHeaders(req: IncomingMessage, res: ServerResponse, next?: () => void): void {
   res.setHeader(REQUEST_ID_HEADER, resolveRequestId(req.headersDistinct));
@@ -105,10 +96,6 @@ function startExpress(): void {
   });
   app.get(`${GET_PREFIX}:key`, async (req, res) => {
     res.json(await store.get(req.params.key));
-  });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const { code, body } = errorAnswer(error);
-    res.status(code).json(body);
   });
   app.listen(port(), HOST);
 }
@@ -139,9 +126,8 @@ function startBare(): void {
   };
   createServer((req, res) => {
     setHeaders(req, res);
-    answer(req, res).catch((error: unknown) => {
-      const { code, body } = errorAnswer(error);
-      send(res, code, body);
+    answer(req, res).catch((error: { status?: number; statusCode?: number; message: string }) => {
+      send(res, error.statusCode ?? error.status ?? 500, { message: error.message });
     });
   }).listen(port(), HOST);
 }
