@@ -5,9 +5,6 @@ import type { ALBEvent, ALBResult } from "aws-lambda";
 import { errorBody } from "../lib/errors";
 import { DELETE_ITEM_ROUTE, matchesRoute } from "../lib/routes";
 
-type AlbHandler = (event: ALBEvent) => Promise<ALBResult>;
-type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
-
 /** Content types ALB passes as text; any other body reaches a Lambda target base64-encoded. */
 const TEXT_CONTENT =
   /^(text\/|application\/([\w.+-]*\+)?(json|xml|javascript|x-www-form-urlencoded))/i;
@@ -17,9 +14,9 @@ const TEXT_CONTENT =
  * an ALB event for the function's handler, and its result the response; everything else goes on
  * to the Nest service. The target group sends single-value headers, so the event does too.
  */
-export function albBridge(handler: AlbHandler): Middleware {
-  return (req, res, next) => {
-    const [path, query = ""] = splitTarget(req.url ?? "/");
+export function albBridge(handler: (event: ALBEvent) => Promise<ALBResult>) {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const [, path, query] = /^([^?]*)\??(.*)$/s.exec(req.url ?? "/")!;
     if (!matchesRoute(DELETE_ITEM_ROUTE, req.method ?? "GET", path)) return next();
     buffer(req)
       .then((body) => handler(toAlbEvent(req, path, query, body)))
@@ -34,11 +31,6 @@ export function albBridge(handler: AlbHandler): Middleware {
   };
 }
 
-function splitTarget(target: string): [string, string?] {
-  const mark = target.indexOf("?");
-  return mark === -1 ? [target] : [target.slice(0, mark), target.slice(mark + 1)];
-}
-
 /** The event as ALB builds it: the raw path and query, the last value of each header and parameter. */
 function toAlbEvent(req: IncomingMessage, path: string, query: string, body: Buffer): ALBEvent {
   const headers: Record<string, string> = {
@@ -47,20 +39,19 @@ function toAlbEvent(req: IncomingMessage, path: string, query: string, body: Buf
   for (let index = 0; index + 1 < req.rawHeaders.length; index += 2) {
     headers[req.rawHeaders[index].toLowerCase()] = req.rawHeaders[index + 1];
   }
+  const parameters = query
+    .split("&")
+    .filter((pair) => pair !== "")
+    .map((pair) => {
+      const [name, ...value] = pair.split("=");
+      return [name, value.join("=")] as const;
+    });
   const binary = body.length > 0 && !TEXT_CONTENT.test(headers["content-type"] ?? "");
   return {
     requestContext: { elb: { targetGroupArn: "arn:aws:elasticloadbalancing:local" } },
     httpMethod: req.method ?? "GET",
     path,
-    queryStringParameters: Object.fromEntries(
-      query
-        .split("&")
-        .filter((pair) => pair !== "")
-        .map((pair) => [
-          pair.split("=", 1)[0],
-          pair.includes("=") ? pair.slice(pair.indexOf("=") + 1) : "",
-        ]),
-    ),
+    queryStringParameters: Object.fromEntries(parameters),
     headers,
     body: body.toString(binary ? "base64" : "utf8"),
     isBase64Encoded: binary,
