@@ -4,6 +4,7 @@ import {
   createSign,
   generateKeyPairSync,
   randomUUID,
+  type KeyObject,
 } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -14,49 +15,38 @@ import { SCOPES } from "../lib/routes";
 export const LOCAL_CLIENT_ID = "picus-local";
 export const ALL_SCOPES = Object.values(SCOPES);
 
-export interface LocalIssuer {
-  /** `http://127.0.0.1:<port>/local-issuer`, where a Cognito user pool's URL would be. */
-  readonly issuer: string;
-  readonly jwksUri: string;
-  /** An access token shaped like Cognito's for the client credentials grant. */
-  sign(scopes: readonly string[], options?: { ttlSeconds?: number; clientId?: string }): string;
-  /** Serves the JWKS at jwksUri's path; passes everything else on. */
-  serveJwks(req: IncomingMessage, res: ServerResponse, next: () => void): void;
-}
+export type LocalIssuer = ReturnType<typeof localIssuer>;
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/**
- * The local stack's token issuer: an RSA key kept in `keyFile` (so tokens survive a restart;
- * created on first use), its JWKS, and RS256 tokens with the claims Cognito puts in an access
- * token (`iss`, `client_id`, `token_use`, `scope`, `exp`).
- */
-export function localIssuer(origin: string, keyFile?: string): LocalIssuer {
-  let pem =
-    keyFile !== undefined && existsSync(keyFile) ? readFileSync(keyFile, "utf8") : undefined;
-  if (pem === undefined) {
-    pem = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({
-      type: "pkcs8",
-      format: "pem",
-    }) as string;
-    if (keyFile !== undefined) {
-      mkdirSync(dirname(keyFile), { recursive: true });
-      writeFileSync(keyFile, pem, { mode: 0o600 });
-    }
+/** The key kept in `keyFile` (so tokens survive a restart), created on first use; else a new one. */
+function signingKey(keyFile?: string): KeyObject {
+  if (keyFile !== undefined && existsSync(keyFile)) return createPrivateKey(readFileSync(keyFile));
+  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  if (keyFile !== undefined) {
+    mkdirSync(dirname(keyFile), { recursive: true });
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }), { mode: 0o600 });
   }
-  const privateKey = createPrivateKey(pem);
-  const publicJwk = privateKey.export({ format: "jwk" });
-  const kid = createHash("sha256").update(`${publicJwk.n}.${publicJwk.e}`).digest("base64url");
-  const jwks = JSON.stringify({
-    keys: [{ kty: "RSA", n: publicJwk.n, e: publicJwk.e, kid, alg: "RS256", use: "sig" }],
-  });
+  return privateKey;
+}
+
+/**
+ * The local stack's token issuer, where a Cognito user pool would be: its JWKS, and RS256 tokens
+ * with the claims Cognito puts in an access token (`iss`, `client_id`, `token_use`, `scope`, `exp`).
+ */
+export function localIssuer(origin: string, keyFile?: string) {
+  const privateKey = signingKey(keyFile);
+  const { n, e } = privateKey.export({ format: "jwk" });
+  const kid = createHash("sha256").update(`${n}.${e}`).digest("base64url");
+  const jwks = JSON.stringify({ keys: [{ kty: "RSA", n, e, kid, alg: "RS256", use: "sig" }] });
   const issuer = `${origin}/local-issuer`;
   const jwksUri = `${issuer}/.well-known/jwks.json`;
   const jwksPath = new URL(jwksUri).pathname;
   return {
     issuer,
     jwksUri,
-    sign(scopes, { ttlSeconds = 3600, clientId = LOCAL_CLIENT_ID } = {}) {
+    /** An access token shaped like Cognito's for the client credentials grant. */
+    sign(scopes: readonly string[], { ttlSeconds = 3600, clientId = LOCAL_CLIENT_ID } = {}) {
       const now = Math.floor(Date.now() / 1000);
       const payload = {
         iss: issuer,
@@ -72,7 +62,8 @@ export function localIssuer(origin: string, keyFile?: string): LocalIssuer {
       const signature = createSign("RSA-SHA256").update(unsigned).sign(privateKey, "base64url");
       return `${unsigned}.${signature}`;
     },
-    serveJwks(req, res, next) {
+    /** Serves the JWKS at jwksUri's path; passes everything else on. */
+    serveJwks(req: IncomingMessage, res: ServerResponse, next: () => void): void {
       if (req.method !== "GET" || req.url !== jwksPath) return next();
       res.writeHead(200, { "content-type": "application/json", "cache-control": "max-age=300" });
       res.end(jwks);
