@@ -1,8 +1,7 @@
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { Global, Inject, Module, OnApplicationShutdown } from "@nestjs/common";
+import { Global, Module, OnApplicationShutdown } from "@nestjs/common";
 import { createDocumentClient } from "../../../lib/dynamo-client";
 import { AppConfig } from "../config/app.config";
-import { DYNAMODB_DOCUMENT_CLIENT } from "./dynamodb.constants";
 import { TableReadiness } from "./table-readiness";
 
 @Global()
@@ -10,15 +9,15 @@ import { TableReadiness } from "./table-readiness";
   providers: [
     TableReadiness,
     {
-      provide: DYNAMODB_DOCUMENT_CLIENT,
+      provide: DynamoDBDocumentClient,
       inject: [AppConfig],
       useFactory: (config: AppConfig) => createDocumentClient(config.dynamodb),
     },
   ],
-  exports: [DYNAMODB_DOCUMENT_CLIENT, TableReadiness],
+  exports: [DynamoDBDocumentClient, TableReadiness],
 })
 export class DynamoDbModule implements OnApplicationShutdown {
-  constructor(@Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient) {}
+  constructor(private readonly client: DynamoDBDocumentClient) {}
 
   /** Runs after the HTTP server has drained, so in-flight requests keep their client. */
   onApplicationShutdown(): void {

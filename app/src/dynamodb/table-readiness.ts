@@ -1,9 +1,8 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { Inject, Injectable } from "@nestjs/common";
+import { Injectable } from "@nestjs/common";
 import { StoreUnavailableError, translateStoreError } from "../../../lib/errors";
 import { AppConfig } from "../config/app.config";
-import { DYNAMODB_DOCUMENT_CLIENT } from "./dynamodb.constants";
 
 const SERVING_STATUSES = new Set(["ACTIVE", "UPDATING"]);
 
@@ -11,7 +10,7 @@ const SERVING_STATUSES = new Set(["ACTIVE", "UPDATING"]);
 @Injectable()
 export class TableReadiness {
   constructor(
-    @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly config: AppConfig,
   ) {}
 

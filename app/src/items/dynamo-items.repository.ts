@@ -1,11 +1,10 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { Inject, Injectable } from "@nestjs/common";
+import { Injectable } from "@nestjs/common";
 import { parseItemKey } from "../../../lib/item-key";
 import { TABLE_HASH_KEY, type StoredItem } from "../../../lib/table";
 import { translateStoreError } from "../../../lib/errors";
 import { AppConfig } from "../config/app.config";
-import { DYNAMODB_DOCUMENT_CLIENT } from "../dynamodb/dynamodb.constants";
 import { isJsonObject } from "./item-data";
 import type { ListPosition } from "./list-cursor";
 import { ItemKeyConflictError, ItemsPage, ItemsRepository } from "./items.repository";
@@ -36,7 +35,7 @@ function toPosition(
 @Injectable()
 export class DynamoItemsRepository extends ItemsRepository {
   constructor(
-    @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly client: DynamoDBDocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly config: AppConfig,
   ) {
     super();
