@@ -14,7 +14,6 @@ export interface AuthSettings {
   clientIds: readonly string[];
 }
 
-/** Checks a request's Authorization header for a scope; throws UnauthorizedError or ForbiddenError. */
 export type Authorize = (authorization: string | undefined, scope: Scope) => Promise<void>;
 
 /** JWKS over http (the local issuer) or https, with a time limit, through the runtime's fetch. */

@@ -3,11 +3,9 @@ import type { AuthSettings } from "./auth";
 import type { DynamoClientSettings } from "./dynamo-client";
 import { CONTAINER_PORT } from "./routes";
 
-/** pino's levels; one LOG_LEVEL fits the service, the function and the local stack. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Raised at start-up when the environment is incomplete or malformed; names every problem. */
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
@@ -28,7 +26,6 @@ const integerVariable = (min: number, max: number, fallback: number) =>
 
 export const portVariable = integerVariable(0, 65_535, CONTAINER_PORT);
 
-/** The variables every runtime that talks to the table reads. */
 export const storeEnvironment = z.object({
   TABLE_NAME: variable(z.string()),
   AWS_REGION: variable(z.string()),
@@ -44,7 +41,6 @@ export const storeEnvironment = z.object({
 });
 type StoreEnvironment = z.infer<typeof storeEnvironment>;
 
-/** The token check's variables, for the service and the function (see lib/auth.ts). */
 export const authEnvironment = z.object({
   AUTH_ISSUER: variable(z.url()),
   AUTH_JWKS_URI: variable(z.url().optional()),
@@ -70,7 +66,6 @@ export function authSettings(env: AuthEnvironment): AuthSettings {
   };
 }
 
-/** Validates `env` against `schema`, or throws a ConfigError naming every variable that is wrong. */
 export function parseEnvironment<T extends z.ZodType>(
   schema: T,
   env: Readonly<Record<string, string | undefined>>,

@@ -24,14 +24,12 @@ const createDynalite = require("dynalite") as (options: DynaliteOptions) => Serv
 export interface DynaliteServer {
   /** The endpoint to pass as DYNAMODB_ENDPOINT, e.g. `http://127.0.0.1:41235`. */
   readonly endpoint: string;
-  /** Stops the server and closes its store (flushing it to disk when persisted). */
   close(): Promise<void>;
 }
 
 export interface StartDynaliteOptions {
   /** A directory for a LevelDB-backed store that survives restarts; in memory when unset. */
   path?: string;
-  /** Port on 127.0.0.1; a free one when unset. */
   port?: number;
 }
 

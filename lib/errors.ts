@@ -1,6 +1,5 @@
 import { STATUS_CODES } from "node:http";
 
-/** The JSON body of every error response, from the Nest service and from the function alike. */
 export interface ErrorBody {
   statusCode: number;
   error: string;
@@ -19,7 +18,6 @@ export function quote(value: string): string {
 /** A failure the client is told about as it is: its status and message make the ErrorBody. */
 export abstract class ApiError extends Error {
   abstract readonly statusCode: number;
-  /** Response headers the status calls for (Allow, WWW-Authenticate). */
   readonly headers: Readonly<Record<string, string>>;
 
   constructor(message: string, options: ErrorOptions & { headers?: Record<string, string> } = {}) {
@@ -108,7 +106,6 @@ export class StoreUnavailableError extends ApiError {
   }
 }
 
-/** The issuer's signing keys cannot be fetched, so no token can be checked right now. */
 export class IssuerUnavailableError extends ApiError {
   override readonly name = "IssuerUnavailableError";
   readonly statusCode = 503;
@@ -124,7 +121,6 @@ const THROTTLING_ERROR_NAMES = new Set([
   "LimitExceededException",
 ]);
 
-/** SDK error names that mean "the store cannot serve this right now; retry later". */
 const UNAVAILABLE_ERROR_NAMES = new Set([
   ...THROTTLING_ERROR_NAMES,
   "InternalServerError",
@@ -180,12 +176,10 @@ export function isStoreUnavailable(error: unknown): boolean {
   );
 }
 
-/** A store failure as the client will see it: a StoreUnavailableError, or the error unchanged. */
 export function translateStoreError(error: unknown): unknown {
   return isStoreUnavailable(error) ? new StoreUnavailableError(error) : error;
 }
 
-/** The status and body for anything thrown while serving a request; unexpected errors stay vague. */
 export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof ApiError) return errorBody(error.statusCode, error.message);
   return errorBody(500, "Internal server error");

@@ -33,7 +33,6 @@ export function matchesRoute(route: AlbRoute, method: string, path: string): boo
   return method.toUpperCase() === route.method && patternToRegExp(route.pathPattern).test(path);
 }
 
-/** The OAuth 2.0 scopes of the resource server `picus`. */
 export const SCOPES = {
   read: "picus/read",
   write: "picus/write",
@@ -63,7 +62,6 @@ const ORIGIN_ROUTES = [
   route("DELETE", `${API_PREFIX}/{key}`, SCOPES.delete, `${API_PREFIX}/(?!list$|put$|get$)[^/]+`),
 ];
 
-/** What a request's metrics name as its Route when it matches none of the origin's routes. */
 export const UNMATCHED_ROUTE = "unmatched";
 
 /** The methods the origin serves on `path` (HEAD with GET); empty for an unknown path. */
@@ -74,13 +72,11 @@ export function allowedMethods(path: string): string[] {
   return methods.includes("GET") ? [...methods, "HEAD"] : methods;
 }
 
-/** The route a request matches; HEAD is served as GET. */
 function findRoute(method: string, path: string) {
   const asked = method === "HEAD" ? "GET" : method;
   return ORIGIN_ROUTES.find((route) => route.method === asked && route.path.test(path));
 }
 
-/** The scope a request must carry, or undefined where no token is needed. */
 export function requiredScope(method: string, path: string): Scope | undefined {
   return findRoute(method, path)?.scope;
 }
@@ -91,7 +87,6 @@ export function routeTemplate(method: string, path: string): string {
   return route === undefined ? UNMATCHED_ROUTE : `${route.method} ${route.template}`;
 }
 
-/** Headers on every API response: never cached, never sniffed as another type. */
 export const API_RESPONSE_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",

@@ -1,7 +1,6 @@
 import { ApiProperty } from "@nestjs/swagger";
 import type { ErrorBody } from "../../../lib/errors";
 
-/** The OpenAPI description of lib/errors.ts's ErrorBody. */
 export class ErrorBodyDto implements ErrorBody {
   @ApiProperty({ example: 400, minimum: 400, maximum: 599 })
   statusCode!: number;

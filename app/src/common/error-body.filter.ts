@@ -58,7 +58,6 @@ function clientErrorMessage(error: ClientHttpError): string {
   return error.message;
 }
 
-/** Maps anything thrown while serving a request to a status and lib/errors.ts's ErrorBody. */
 export function toErrorBody(exception: unknown): ErrorBody {
   if (exception instanceof HttpException) {
     return errorBody(exception.getStatus(), httpExceptionMessage(exception));

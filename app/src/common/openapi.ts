@@ -102,7 +102,6 @@ function addCommonResponses(document: OpenAPIObject): void {
   }
 }
 
-/** The rules every operation shares, as the document's description (Markdown). */
 const CONTRACT = `Stores JSON objects under generated keys in one DynamoDB table.
 
 - Every error picus writes has the ErrorBody shape; every response it writes carries

@@ -6,7 +6,6 @@ import { API_RESPONSE_HEADERS, routeTemplate, UNMATCHED_ROUTE } from "../../../l
 
 declare module "http" {
   interface IncomingMessage {
-    /** Set by requestMiddleware before anything else runs. */
     id?: string;
   }
 }

@@ -16,7 +16,6 @@ const serviceEnvironment = storeEnvironment
   .extend(authEnvironment.shape)
   .extend({ PORT: portVariable });
 
-/** The service's settings, injected by this class. */
 export abstract class AppConfig {
   abstract readonly port: number;
   abstract readonly logLevel: LogLevel;

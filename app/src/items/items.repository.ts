@@ -19,6 +19,5 @@ export abstract class ItemsRepository {
 
   abstract findById(id: string): Promise<StoredItem | undefined>;
 
-  /** Up to `limit` items after `after`, in the store's order. */
   abstract list(limit: number, after?: ListPosition): Promise<ItemsPage>;
 }

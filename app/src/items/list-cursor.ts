@@ -20,7 +20,6 @@ export const listItemsQuery = z.object({
   cursor: z.string().optional(),
 });
 
-/** A list position: the key of the last item a page returned. */
 export interface ListPosition {
   id: string;
 }
