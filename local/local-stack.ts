@@ -3,13 +3,7 @@ import type { NestExpressApplication } from "@nestjs/platform-express";
 import { createApp } from "../app/src/app.factory";
 import { createDeleteItemHandler } from "../functions/src/delete-item";
 import { createAuthorizer } from "../lib/auth";
-import {
-  authEnvironment,
-  authSettings,
-  dynamoSettings,
-  parseEnvironment,
-  storeEnvironment,
-} from "../lib/config";
+import { dynamoSettings, parseEnvironment, storeEnvironment } from "../lib/config";
 import { createDocumentClient } from "../lib/dynamo-client";
 import { createLocalDynamoClient, ensureTable, startDynalite } from "../lib/dynalite";
 import { freePort } from "../lib/free-port";
@@ -55,7 +49,16 @@ export async function startLocalStack(options: LocalStackOptions) {
       await dynalite?.close();
     })());
   try {
-    const tableCreated = await createTableIfMissing(dynamoEndpoint, tableName);
+    const admin = createLocalDynamoClient(dynamoEndpoint);
+    const tableCreated = await ensureTable(admin, tableName)
+      .catch((error: unknown) => {
+        throw new Error(
+          `Could not create or find the table ${tableName} at ${dynamoEndpoint} (${String(error)}). ` +
+            "With DYNAMODB_ENDPOINT set, is DynamoDB Local running (docker compose up -d)?",
+          { cause: error },
+        );
+      })
+      .finally(() => admin.destroy());
     // The issuer's URL names the port, so a free one is chosen before anything starts.
     const port = options.port || (await freePort());
     const issuer = localIssuer(`http://127.0.0.1:${port}`, options.keyFile);
@@ -66,14 +69,14 @@ export async function startLocalStack(options: LocalStackOptions) {
       AUTH_ISSUER: issuer.issuer,
       AUTH_CLIENT_IDS: LOCAL_CLIENT_ID,
     });
-    const env = parseEnvironment(storeEnvironment.extend(authEnvironment.shape), process.env);
+    const env = parseEnvironment(storeEnvironment, process.env);
     functionClient = createDocumentClient(dynamoSettings(env));
     const bridge = albBridge(
       createDeleteItemHandler({
         documentClient: functionClient,
         tableName,
         logger: createLogger(env.LOG_LEVEL),
-        authorize: createAuthorizer(authSettings(env)),
+        authorize: createAuthorizer({ ...issuer, clientIds: [LOCAL_CLIENT_ID] }),
       }),
     );
     // In front of the service, as the ALB's rule is in front of its default target: the issuer's
@@ -95,21 +98,5 @@ export async function startLocalStack(options: LocalStackOptions) {
   } catch (error) {
     await close();
     throw error;
-  }
-}
-
-async function createTableIfMissing(endpoint: string, tableName: string): Promise<boolean> {
-  const admin = createLocalDynamoClient(endpoint);
-  try {
-    return await ensureTable(admin, tableName);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(
-      `Could not create or find the table ${tableName} at ${endpoint} (${reason}). ` +
-        "With DYNAMODB_ENDPOINT set, is DynamoDB Local running (docker compose up -d)?",
-      { cause: error },
-    );
-  } finally {
-    admin.destroy();
   }
 }
