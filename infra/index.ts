@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../lib/routes";
 import { BlueGreen } from "./components/blue-green";
@@ -14,41 +13,33 @@ import { CONTAINER_NAME, Service } from "./components/service";
 import { loadSettings } from "./config";
 import { EcsBlueGreenRollout } from "./deployment/ecs-blue-green-rollout";
 import { roleSettings } from "./iam";
-import { accessLogBucketPrefix } from "./naming";
 import { createAwsProvider } from "./tags";
 
 const settings = loadSettings();
+const { region, logRetentionDays } = settings;
 const provider = createAwsProvider(settings);
 const opts = { providers: [provider] };
 const roles = roleSettings(settings, provider);
+/** Unprotected stacks may be destroyed with their data, images and logs. */
+const forceDelete = !settings.data.protect;
 
-const network = new Network("network", { ...settings.network, region: settings.region }, opts);
-
+const network = new Network("network", { ...settings.network, region }, opts);
 const data = new Data("data", settings.data, opts);
-
 const identity = new Identity(
   "identity",
   {
     ...settings.identity,
-    region: settings.region,
+    region,
     accountId: roles.accountId,
     deletionProtection: settings.data.protect,
   },
   opts,
 );
-
 const registry = new Registry(
   "registry",
-  {
-    image: settings.image,
-    contextDir: path.resolve(__dirname, ".."),
-    architecture: settings.service.architecture,
-    forceDelete: !settings.data.protect,
-    keepImages: 30,
-  },
+  { image: settings.image, architecture: settings.service.architecture, forceDelete },
   opts,
 );
-
 const deleteFunction = new DeleteFunction(
   "delete-item",
   {
@@ -56,13 +47,12 @@ const deleteFunction = new DeleteFunction(
     tableArn: data.tableArn,
     authEnvironment: identity.environment(),
     ...settings.deleteFunction,
-    logRetentionDays: settings.logRetentionDays,
+    logRetentionDays,
     logLevel: settings.service.logLevel,
     roles,
   },
   opts,
 );
-
 const edge = new Edge(
   "edge",
   {
@@ -71,28 +61,21 @@ const edge = new Edge(
     ...settings.edge,
     deleteFunctionArn: deleteFunction.functionArn,
     deleteFunctionName: deleteFunction.functionName,
-    jwt: { issuer: identity.issuer, jwksUri: identity.jwksUri },
+    jwt: identity,
     accessLogs: {
-      region: settings.region,
+      region,
       accountId: roles.accountId,
-      bucketPrefix: accessLogBucketPrefix(settings.project, settings.stack),
-      retentionDays: settings.logRetentionDays,
-      forceDestroy: !settings.data.protect,
+      retentionDays: logRetentionDays,
+      forceDestroy: forceDelete,
     },
   },
   opts,
 );
-
 const firewall = new Firewall(
   "firewall",
-  {
-    loadBalancerArn: edge.loadBalancerArn,
-    rateLimit: settings.wafRateLimit,
-    logRetentionDays: settings.logRetentionDays,
-  },
+  { loadBalancerArn: edge.loadBalancerArn, rateLimit: settings.wafRateLimit, logRetentionDays },
   opts,
 );
-
 const service = new Service(
   "api",
   {
@@ -106,18 +89,17 @@ const service = new Service(
     tableName: data.tableName,
     tableArn: data.tableArn,
     authEnvironment: identity.environment(),
-    region: settings.region,
+    region,
     ...settings.service,
-    logRetentionDays: settings.logRetentionDays,
+    logRetentionDays,
     roles,
   },
   opts,
 );
-
 const monitoring = new Monitoring(
   "monitoring",
   {
-    region: settings.region,
+    region,
     clusterName: service.clusterName,
     serviceName: service.serviceName,
     loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
@@ -130,7 +112,6 @@ const monitoring = new Monitoring(
   },
   opts,
 );
-
 const blueGreen = new BlueGreen(
   "codedeploy",
   {
@@ -144,16 +125,15 @@ const blueGreen = new BlueGreen(
     taskRoleArns: [service.executionRoleArn, service.taskRoleArn],
     deploymentConfigName: settings.deployment.config,
     terminationWaitMinutes: settings.deployment.terminationWaitMinutes,
-    rollbackAlarmNames: monitoring.rollbackAlarms.apply((byGroup) => Object.values(byGroup).flat()),
+    rollbackAlarms: monitoring.rollbackAlarms,
     roles,
   },
   opts,
 );
-
 const rollout = new EcsBlueGreenRollout(
   "rollout",
   {
-    region: settings.region,
+    region,
     applicationName: blueGreen.applicationName,
     deploymentGroupName: blueGreen.deploymentGroupName,
     clusterName: service.clusterName,

@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { accessLogBucketPrefix } from "../naming";
 
 export interface AccessLogsArgs {
   region: string;
   accountId: pulumi.Input<string>;
-  bucketPrefix: string;
   retentionDays: number;
   forceDestroy: boolean;
 }
@@ -56,7 +56,10 @@ export function accessLogBucket(name: string, args: AccessLogsArgs, parent: pulu
   const child = { parent };
   const bucket = new aws.s3.Bucket(
     name,
-    { bucketPrefix: args.bucketPrefix, forceDestroy: args.forceDestroy },
+    {
+      bucketPrefix: accessLogBucketPrefix(pulumi.getProject(), pulumi.getStack()),
+      forceDestroy: args.forceDestroy,
+    },
     child,
   );
   const publicAccess = new aws.s3.BucketPublicAccessBlock(

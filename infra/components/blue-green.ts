@@ -16,8 +16,9 @@ export interface BlueGreenArgs {
   deploymentConfigName: string;
   /** Minutes the old (blue) tasks keep running after a successful cut-over. */
   terminationWaitMinutes: number;
-  /** Alarms that roll a deployment back; each rollout narrows them to the new tasks' group. */
-  rollbackAlarmNames: pulumi.Input<pulumi.Input<string>[]>;
+  /** Per target group, the alarms that roll a deployment back; each rollout narrows them to the
+   * new tasks' group. */
+  rollbackAlarms: pulumi.Output<Record<string, string[]>>;
   roles: RoleSettings;
 }
 
@@ -121,7 +122,10 @@ export class BlueGreen extends pulumi.ComponentResource {
           enabled: true,
           events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
         },
-        alarmConfiguration: { enabled: true, alarms: args.rollbackAlarmNames },
+        alarmConfiguration: {
+          enabled: true,
+          alarms: args.rollbackAlarms.apply((byGroup) => Object.values(byGroup).flat()),
+        },
       },
       { parent: this, dependsOn: [policy] },
     );

@@ -19,7 +19,6 @@ export interface EdgeArgs {
   domain?: DomainArgs;
   /** The token issuer, which the HTTPS listener's DELETE rule checks tokens against. */
   jwt: { issuer: pulumi.Input<string>; jwksUri: pulumi.Input<string> };
-  testListenerPort: number;
   /** CIDRs allowed to reach the test listener; empty keeps it closed to the outside. */
   testTrafficCidrs: string[];
   deregistrationDelaySeconds: number;
@@ -31,6 +30,8 @@ export interface EdgeArgs {
 
 const HTTPS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const DELETE_RULE_PRIORITY = 10;
+/** Where CodeDeploy's test traffic route reaches the replacement tasks before the cut-over. */
+const TEST_LISTENER_PORT = 8080;
 
 /** The ALB condition block for a shared route definition. */
 export function routeConditions(route: AlbRoute): aws.types.input.lb.ListenerRuleCondition[] {
@@ -71,7 +72,7 @@ export class Edge extends pulumi.ComponentResource {
     );
     const web = (port: number): [string, number, string[]] => [`${port}`, port, args.ingressCidrs];
     const openings = [...(https ? [web(443), web(80)] : [web(80)])];
-    openings.push(["test", args.testListenerPort, args.testTrafficCidrs]);
+    openings.push(["test", TEST_LISTENER_PORT, args.testTrafficCidrs]);
     for (const [label, port, cidrs] of openings) {
       cidrs.forEach((cidrIpv4, index) => {
         new aws.vpc.SecurityGroupIngressRule(
@@ -159,7 +160,7 @@ export class Edge extends pulumi.ComponentResource {
       `${name}-test`,
       {
         loadBalancerArn: loadBalancer.arn,
-        port: args.testListenerPort,
+        port: TEST_LISTENER_PORT,
         protocol: "HTTP",
         defaultActions: forwardTo(this.blueTargetGroup.arn),
       },

@@ -3,7 +3,6 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NatStrategy } from "../config";
 
 export interface NetworkArgs {
-  cidrBlock: string;
   availabilityZones: number;
   natStrategy: NatStrategy;
   region: string;
@@ -24,7 +23,7 @@ export class Network extends pulumi.ComponentResource {
     const vpc = new awsx.ec2.Vpc(
       `${name}-vpc`,
       {
-        cidrBlock: args.cidrBlock,
+        cidrBlock: "10.0.0.0/16",
         numberOfAvailabilityZones: args.availabilityZones,
         enableDnsHostnames: true,
         enableDnsSupport: true,

@@ -9,14 +9,15 @@ import type { CpuArchitecture } from "../config";
 export interface RegistryArgs {
   /** A digest reference to deploy as is; unset builds `app/Dockerfile` and pushes it here. */
   image?: string;
-  /** The repository root: the Docker build context. */
-  contextDir: string;
   architecture: CpuArchitecture;
   /** Lets `pulumi destroy` delete the repository while it still holds images. */
   forceDelete: boolean;
-  /** How many tagged images the lifecycle policy keeps. */
-  keepImages: number;
 }
+
+/** The repository root: the Docker build context. */
+const CONTEXT_DIR = path.resolve(__dirname, "..", "..");
+/** How many tagged images the lifecycle policy keeps. */
+const KEEP_IMAGES = 30;
 
 /** Every path the build reads: the `!` entries of .dockerignore (its only way in), the Dockerfile. */
 export function imageSources(contextDir: string): string[] {
@@ -101,12 +102,7 @@ export class Registry extends pulumi.ComponentResource {
         policy: JSON.stringify({
           rules: [
             ["Expire untagged images after a day", "untagged", "sinceImagePushed", 1],
-            [
-              `Keep the last ${args.keepImages} images`,
-              "any",
-              "imageCountMoreThan",
-              args.keepImages,
-            ],
+            [`Keep the last ${KEEP_IMAGES} images`, "any", "imageCountMoreThan", KEEP_IMAGES],
           ].map(([description, tagStatus, countType, countNumber], index) => ({
             rulePriority: index + 1,
             description,
@@ -139,8 +135,8 @@ export class Registry extends pulumi.ComponentResource {
       const image = new dockerBuild.Image(
         `${name}-image`,
         {
-          context: { location: args.contextDir },
-          dockerfile: { location: path.join(args.contextDir, "app", "Dockerfile") },
+          context: { location: CONTEXT_DIR },
+          dockerfile: { location: path.join(CONTEXT_DIR, "app", "Dockerfile") },
           platforms: [
             args.architecture === "ARM64"
               ? dockerBuild.Platform.Linux_arm64
@@ -150,7 +146,7 @@ export class Registry extends pulumi.ComponentResource {
           // `pulumi preview` (and the policy check in CI) needs no Docker daemon.
           buildOnPreview: false,
           tags: [
-            pulumi.interpolate`${repository.repositoryUrl}:${imageTag(args.contextDir, args.architecture)}`,
+            pulumi.interpolate`${repository.repositoryUrl}:${imageTag(CONTEXT_DIR, args.architecture)}`,
           ],
           registries: [
             {

@@ -218,7 +218,7 @@ export class Service extends pulumi.ComponentResource {
       {
         cluster: cluster.arn,
         taskDefinition: taskDefinition.arn,
-        desiredCount: args.desiredCount,
+        desiredCount: args.minCapacity,
         launchType: "FARGATE",
         platformVersion: "LATEST",
         deploymentController: { type: "CODE_DEPLOY" },

@@ -90,12 +90,4 @@ describe("EcsBlueGreenRollout", () => {
       pulumi.runtime.setAllConfig({});
     }
   });
-
-  it("finds the project root from a compiled location too", async () => {
-    const { projectRoot } = await load();
-    const root = path.resolve(__dirname, "..", "..");
-
-    expect(projectRoot(path.join(root, "dist", "infra", "deployment"))).toBe(root);
-    expect(() => projectRoot(path.parse(root).root)).toThrow(/Cannot find infra\/deployment/);
-  });
 });

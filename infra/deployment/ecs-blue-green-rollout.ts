@@ -2,7 +2,6 @@
  * Runs the rollout CLI (cli.ts, rollout.ts) on every `pulumi up`, after the service and the
  * deployment group; `pulumi preview`, `refresh` and `destroy` never run it.
  */
-import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { local } from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
@@ -18,14 +17,8 @@ export type EcsBlueGreenRolloutArgs = { [K in keyof Request]: pulumi.Input<Reque
 const CLI = "infra/deployment/cli.ts";
 export const ROLLOUT_COMMAND = `node --import tsx ${CLI}`;
 const STEADY_TIMEOUT_MINUTES = 10;
-
-/** The repository root, where the CLI runs from, wherever the program itself was compiled to. */
-export function projectRoot(from: string = __dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, CLI))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`Cannot find ${CLI} above ${from}`);
-  }
-}
+/** The repository root, where the CLI runs from: Node runs this program from its sources. */
+const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 
 export class EcsBlueGreenRollout extends pulumi.ComponentResource {
   /** The declared task definition, known once the service runs it steadily. */
@@ -48,7 +41,7 @@ export class EcsBlueGreenRollout extends pulumi.ComponentResource {
       `${name}-deploy`,
       {
         create: ROLLOUT_COMMAND,
-        dir: projectRoot(),
+        dir: PROJECT_ROOT,
         stdin: request,
         environment: awsProfile === undefined ? {} : { AWS_PROFILE: awsProfile },
         triggers: [runId],
