@@ -9,6 +9,7 @@ import {
 } from "../../lib/routes";
 import { accessLogBucket, type AccessLogsArgs } from "./access-logs";
 import { aliasRecord, validatedCertificate, type DomainArgs } from "./domain";
+import { tcpRules } from "./network";
 
 export interface EdgeArgs {
   vpcId: pulumi.Input<string>;
@@ -70,39 +71,19 @@ export class Edge extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "picus ALB: public listeners in, service port out" },
       { parent: this },
     );
-    const web = (port: number): [string, number, string[]] => [`${port}`, port, args.ingressCidrs];
-    const openings = [...(https ? [web(443), web(80)] : [web(80)])];
-    openings.push(["test", TEST_LISTENER_PORT, args.testTrafficCidrs]);
+    const openings: [label: string, port: number, cidrs: string[]][] = [
+      ["80", 80, args.ingressCidrs],
+      ["test", TEST_LISTENER_PORT, args.testTrafficCidrs],
+    ];
+    if (https) openings.unshift(["443", 443, args.ingressCidrs]);
+    const allow = tcpRules(securityGroup.id, this);
     for (const [label, port, cidrs] of openings) {
-      cidrs.forEach((cidrIpv4, index) => {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-alb-in-${label}-${index}`,
-          {
-            securityGroupId: securityGroup.id,
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            cidrIpv4,
-          },
-          { parent: this },
-        );
-      });
-    }
-
-    if (https) {
-      // The load balancer fetches the issuer's JWKS (Cognito's public endpoint) for jwt-validation.
-      new aws.vpc.SecurityGroupEgressRule(
-        `${name}-alb-out-jwks`,
-        {
-          securityGroupId: securityGroup.id,
-          ipProtocol: "tcp",
-          fromPort: 443,
-          toPort: 443,
-          cidrIpv4: "0.0.0.0/0",
-        },
-        { parent: this },
+      cidrs.forEach((cidrIpv4, i) =>
+        allow("in", `${name}-alb-in-${label}-${i}`, port, { cidrIpv4 }),
       );
     }
+    // The load balancer fetches the issuer's JWKS (Cognito's public endpoint) for jwt-validation.
+    if (https) allow("out", `${name}-alb-out-jwks`, 443, { cidrIpv4: "0.0.0.0/0" });
 
     const logs = accessLogBucket(`${name}-logs`, args.accessLogs, this);
     const loadBalancer = new aws.lb.LoadBalancer(

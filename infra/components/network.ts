@@ -1,6 +1,18 @@
+import * as aws from "@pulumi/aws";
 import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import type { NatStrategy } from "../config";
+
+type Peer = { cidrIpv4: string } | { referencedSecurityGroupId: pulumi.Input<string> };
+/** Rules of one security group, each for one TCP port, from or to a CIDR or another group. */
+export const tcpRules =
+  (securityGroupId: pulumi.Input<string>, parent: pulumi.Resource) =>
+  (direction: "in" | "out", name: string, port: number, peer: Peer) => {
+    const Rule =
+      direction === "in" ? aws.vpc.SecurityGroupIngressRule : aws.vpc.SecurityGroupEgressRule;
+    const rule = { securityGroupId, ipProtocol: "tcp", fromPort: port, toPort: port, ...peer };
+    return new Rule(name, rule, { parent });
+  };
 
 export interface NetworkArgs {
   availabilityZones: number;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONTAINER_PORT } from "../../lib/routes";
 import type { ServiceSettings } from "../config";
 import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
+import { tcpRules } from "./network";
 import { collectorContainer, tracingEnvironment, XRAY_WRITE_ACTIONS } from "./collector";
 
 export const CONTAINER_NAME = "api";
@@ -67,29 +68,14 @@ export class Service extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "picus tasks: the container port from the ALB only" },
       { parent: this },
     );
-    const rule = (
-      Rule: typeof aws.vpc.SecurityGroupIngressRule | typeof aws.vpc.SecurityGroupEgressRule,
-      suffix: string,
-      port: number,
-      args: { securityGroupId: pulumi.Input<string> } & Record<string, pulumi.Input<string>>,
-    ) =>
-      new Rule(
-        `${name}-${suffix}`,
-        { ipProtocol: "tcp", fromPort: port, toPort: port, ...args },
-        { parent: this },
-      );
-    const { SecurityGroupIngressRule: Ingress, SecurityGroupEgressRule: Egress } = aws.vpc;
-    const taskIn = rule(Ingress, "task-in-alb", CONTAINER_PORT, {
-      securityGroupId: securityGroup.id,
+    const task = tcpRules(securityGroup.id, this);
+    const taskIn = task("in", `${name}-task-in-alb`, CONTAINER_PORT, {
       referencedSecurityGroupId: args.albSecurityGroupId,
     });
     // HTTPS out: ECR and CloudWatch Logs through the NAT, DynamoDB through the gateway endpoint.
-    const taskOut = rule(Egress, "task-out-https", 443, {
-      securityGroupId: securityGroup.id,
-      cidrIpv4: "0.0.0.0/0",
-    });
-    const albOut = rule(Egress, "alb-out-tasks", CONTAINER_PORT, {
-      securityGroupId: args.albSecurityGroupId,
+    const taskOut = task("out", `${name}-task-out-https`, 443, { cidrIpv4: "0.0.0.0/0" });
+    const alb = tcpRules(args.albSecurityGroupId, this);
+    const albOut = alb("out", `${name}-alb-out-tasks`, CONTAINER_PORT, {
       referencedSecurityGroupId: securityGroup.id,
     });
 
