@@ -24,7 +24,6 @@ export interface RoleSettings {
   permissionsBoundary: pulumi.Output<string>;
   accountId: pulumi.Output<string>;
   partition: pulumi.Output<string>;
-  region: string;
 }
 
 export function roleSettings(settings: StackSettings, provider: aws.Provider): RoleSettings {
@@ -37,7 +36,6 @@ export function roleSettings(settings: StackSettings, provider: aws.Provider): R
       .apply(([p, account]) => boundaryPolicyArn(p, account, settings.project, settings.stack)),
     accountId: identity.accountId,
     partition,
-    region: settings.region,
   };
 }
 

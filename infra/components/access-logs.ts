@@ -39,7 +39,7 @@ const ELB_ACCOUNTS: Record<string, string> = {
   "us-gov-east-1": "190560391635",
 };
 
-export function logDeliveryPrincipal(region: string): Record<string, string> {
+function logDeliveryPrincipal(region: string): Record<string, string> {
   const account = ELB_ACCOUNTS[region];
   const partition = region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
   return account === undefined

@@ -1,12 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CONTAINER_PORT,
-  DELETE_ITEM_ROUTE,
-  HEALTH_CHECK_PATH,
-  SCOPES,
-  type AlbRoute,
-} from "../../lib/routes";
+import { CONTAINER_PORT, DELETE_ITEM_ROUTE, HEALTH_CHECK_PATH, SCOPES } from "../../lib/routes";
 import { accessLogBucket, type AccessLogsArgs } from "./access-logs";
 import { aliasRecord, validatedCertificate, type DomainArgs } from "./domain";
 import { tcpRules } from "./network";
@@ -33,14 +27,6 @@ const HTTPS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const DELETE_RULE_PRIORITY = 10;
 /** Where CodeDeploy's test traffic route reaches the replacement tasks before the cut-over. */
 const TEST_LISTENER_PORT = 8080;
-
-/** The ALB condition block for a shared route definition. */
-export function routeConditions(route: AlbRoute): aws.types.input.lb.ListenerRuleCondition[] {
-  return [
-    { httpRequestMethod: { values: [route.method] } },
-    { pathPattern: { values: [route.pathPattern] } },
-  ];
-}
 
 /**
  * The internet-facing ALB: a production and a test listener (CodeDeploy owns their default
@@ -242,7 +228,10 @@ export class Edge extends pulumi.ComponentResource {
         {
           listenerArn: listener.arn,
           priority: DELETE_RULE_PRIORITY,
-          conditions: routeConditions(DELETE_ITEM_ROUTE),
+          conditions: [
+            { httpRequestMethod: { values: [DELETE_ITEM_ROUTE.method] } },
+            { pathPattern: { values: [DELETE_ITEM_ROUTE.pathPattern] } },
+          ],
           actions: [
             ...(checkToken ? [jwtValidation] : []),
             { type: "forward", targetGroupArn: lambdaTargetGroup.arn },

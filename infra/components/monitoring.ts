@@ -33,7 +33,7 @@ const PERIOD_SECONDS = 60;
  * What lib/metrics.ts writes as EMF: Requests and Latency by Service, Route and StatusClass;
  * StoreLatency by Service; StoreFailures by Service and Failure.
  */
-export const APP_METRICS = {
+const APP_METRICS = {
   namespace: METRICS_NAMESPACE,
   api: "api" satisfies MetricsService,
   function: "delete-function" satisfies MetricsService,

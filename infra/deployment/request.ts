@@ -28,7 +28,6 @@ export const RolloutRequestSchema = z.object({
 });
 
 export type RolloutRequest = z.infer<typeof RolloutRequestSchema>;
-export type TaskNetwork = RolloutRequest["network"];
 
 /** Parses the CLI's stdin; the error lists every problem at once. */
 export function parseRolloutRequest(text: string): RolloutRequest {
