@@ -1,3 +1,8 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** `<project>-<stack>` of the running program: how its fixed resource names begin. */
+export const stackPrefix = (): string => `${pulumi.getProject()}-${pulumi.getStack()}`;
+
 /** Names the deploy roles (bootstrap/policies.ts) and the stacks (infra/) must agree on. */
 export const rolePath = (project: string, stack: string): string => `/${project}/${stack}/`;
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
+import { stackPrefix } from "../naming";
 
 export interface BlueGreenArgs {
   clusterName: pulumi.Input<string>;
@@ -99,7 +100,7 @@ export class BlueGreen extends pulumi.ComponentResource {
       `${name}-group`,
       {
         appName: application.name,
-        deploymentGroupName: `${pulumi.getProject()}-${pulumi.getStack()}-api`,
+        deploymentGroupName: `${stackPrefix()}-api`,
         serviceRoleArn: role.arn,
         deploymentConfigName: args.deploymentConfigName,
         deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },

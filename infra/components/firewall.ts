@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { API_PREFIX } from "../../lib/routes";
+import { stackPrefix } from "../naming";
 
 export interface FirewallArgs {
   loadBalancerArn: pulumi.Input<string>;
@@ -55,7 +56,7 @@ export class Firewall extends pulumi.ComponentResource {
 
   constructor(name: string, args: FirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("picus:edge:Firewall", name, {}, opts);
-    const stack = `${pulumi.getProject()}-${pulumi.getStack()}`;
+    const stack = stackPrefix();
 
     const rules = [
       block("rate-per-ip", {

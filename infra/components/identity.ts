@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { SCOPES, type Scope } from "../../lib/routes";
 import type { StackSettings } from "../config";
+import { stackPrefix } from "../naming";
 
 /**
  * `apiClients`: one app client per consumer (the pipeline's `smoke` client is added with every
@@ -51,7 +52,7 @@ export class Identity extends pulumi.ComponentResource {
       args.domainPrefix ??
       pulumi.output(args.accountId).apply((account) => {
         const suffix = createHash("sha256").update(account).digest("hex").slice(0, 8);
-        return `${pulumi.getProject()}-${pulumi.getStack()}-${suffix}`;
+        return `${stackPrefix()}-${suffix}`;
       });
     const domain = new aws.cognito.UserPoolDomain(
       `${name}-domain`,

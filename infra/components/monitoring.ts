@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { METRICS_NAMESPACE, type MetricsService } from "../../lib/metrics";
 import { API_PREFIX, DELETE_ITEM_ROUTE, routeTemplate } from "../../lib/routes";
+import { stackPrefix } from "../naming";
 
 export interface MonitoringArgs {
   region: string;
@@ -295,7 +296,7 @@ export class Monitoring extends pulumi.ComponentResource {
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,
       {
-        dashboardName: `${pulumi.getProject()}-${pulumi.getStack()}`,
+        dashboardName: stackPrefix(),
         dashboardBody: dashboardBody(args),
       },
       { parent: this },

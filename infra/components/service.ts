@@ -5,6 +5,7 @@ import type { ServiceSettings } from "../config";
 import { allowPolicy, serviceRole, type RoleSettings } from "../iam";
 import { tcpRules } from "./network";
 import { collectorContainer, tracingEnvironment, XRAY_WRITE_ACTIONS } from "./collector";
+import { stackPrefix } from "../naming";
 
 export const CONTAINER_NAME = "api";
 
@@ -143,7 +144,7 @@ export class Service extends pulumi.ComponentResource {
     const taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: `${pulumi.getProject()}-${pulumi.getStack()}-api`,
+        family: `${stackPrefix()}-api`,
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(args.cpu),
