@@ -53,14 +53,13 @@ export async function rollout(
   const running = primary?.taskDefinition ?? service.taskDefinition ?? "nothing";
   const network = (primary ?? service).networkConfiguration?.awsvpcConfiguration;
   const wanted = request.network;
-  const changes = [
-    ...(revision(running) === target ? [] : [`the service runs ${revision(running)}`]),
-    ...(sameSet(network?.subnets, wanted.subnets) &&
+  const sameNetwork =
+    sameSet(network?.subnets, wanted.subnets) &&
     sameSet(network?.securityGroups, wanted.securityGroups) &&
-    (network?.assignPublicIp === "ENABLED") === wanted.assignPublicIp
-      ? []
-      : ["the tasks' network differs"]),
-  ];
+    (network?.assignPublicIp === "ENABLED") === wanted.assignPublicIp;
+  const changes: string[] = [];
+  if (revision(running) !== target) changes.push(`the service runs ${revision(running)}`);
+  if (!sameNetwork) changes.push("the tasks' network differs");
 
   if (changes.length === 0) {
     pacing.log(`The service already runs ${target} in the declared network.`);
@@ -142,14 +141,12 @@ async function waitForAlarmsToClear(
   cloudWatch: CloudWatchClient,
   pacing: Pacing,
 ) {
+  if (alarms.length === 0) return;
   const deadline = Date.now() + ALARM_CLEAR_MINUTES * 60_000;
   for (;;) {
-    const { MetricAlarms = [] } =
-      alarms.length === 0
-        ? {}
-        : await cloudWatch.send(
-            new DescribeAlarmsCommand({ AlarmNames: alarms, StateValue: "ALARM" }),
-          );
+    const { MetricAlarms = [] } = await cloudWatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: alarms, StateValue: "ALARM" }),
+    );
     const firing = MetricAlarms.map((alarm) => alarm.AlarmName);
     if (firing.length === 0) return;
     if (Date.now() >= deadline) {
