@@ -92,20 +92,17 @@ export class Identity extends pulumi.ComponentResource {
         { parent: this, dependsOn: [server] },
       );
     const smoke = client("smoke", Object.values(SCOPES));
-    const consumers = args.apiClients.map((consumer) => ({
-      name: consumer.name,
-      client: client(consumer.name, consumer.scopes),
-    }));
-
+    const consumers = args.apiClients.map(
+      (consumer) => [consumer.name, client(consumer.name, consumer.scopes)] as const,
+    );
     this.issuer = pulumi.interpolate`https://cognito-idp.${args.region}.amazonaws.com/${pool.id}`;
     this.jwksUri = pulumi.interpolate`${this.issuer}/.well-known/jwks.json`;
     this.tokenUrl = pulumi.interpolate`https://${domain.domain}.auth.${args.region}.amazoncognito.com/oauth2/token`;
-    this.clientIds = pulumi.all([smoke, ...consumers.map((c) => c.client)].map((c) => c.id));
+    this.clientIds = pulumi.all([smoke, ...consumers.map(([, c]) => c)].map((c) => c.id));
     this.smokeClientId = smoke.id;
     this.smokeClientSecret = pulumi.secret(smoke.clientSecret);
     const byName = consumers.map(
-      ({ name: consumer, client: { id, clientSecret } }) =>
-        [consumer, { clientId: id, clientSecret }] as const,
+      ([consumer, c]) => [consumer, { clientId: c.id, clientSecret: c.clientSecret }] as const,
     );
     this.apiClientCredentials = pulumi.secret(pulumi.output(Object.fromEntries(byName)));
     this.registerOutputs({ issuer: this.issuer, tokenUrl: this.tokenUrl });
