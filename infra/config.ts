@@ -15,6 +15,8 @@ const DIGEST_REFERENCE = /^[a-z0-9.-]+(:[0-9]+)?\/[a-z0-9._/-]+@sha256:[0-9a-f]{
 const CIDR = /^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/;
 /** Retention periods CloudWatch Logs accepts. */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827];
+/** pino's levels but "silent", which suits tests, not a deployed stack. */
+const STACK_LOG_LEVELS = LOG_LEVELS.filter((level) => level !== "silent");
 
 function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(value)) {
@@ -57,7 +59,6 @@ export function loadSettings() {
   }
   const minCapacity = config.getNumber("minCapacity", { min: 1 }) ?? 1;
   const maxCapacity = config.getNumber("maxCapacity", { min: minCapacity }) ?? minCapacity;
-  const logLevel = config.get("logLevel") ?? "info";
   const logRetentionDays = config.getNumber("logRetentionDays") ?? 30;
   if (!RETENTION_DAYS.includes(logRetentionDays)) {
     throw new Error(`picus:logRetentionDays must be one of ${RETENTION_DAYS.join(", ")}`);
@@ -138,12 +139,7 @@ export function loadSettings() {
       minCapacity,
       maxCapacity,
       cpuTargetPercent: config.getNumber("cpuTargetPercent", { min: 10, max: 90 }) ?? 60,
-      // "silent" suits tests, not a deployed stack.
-      logLevel: oneOf(
-        "logLevel",
-        logLevel,
-        LOG_LEVELS.filter((level) => level !== "silent"),
-      ),
+      logLevel: oneOf("logLevel", config.get("logLevel") ?? "info", STACK_LOG_LEVELS),
       /** The share of traces the API starts that it records (a parent's decision wins). */
       traceSampleRatio: config.getNumber("traceSampleRatio", { min: 0, max: 1 }) ?? 0.05,
       /** The OpenTelemetry collector sidecar's share of the task. */

@@ -17,8 +17,7 @@ export interface BlueGreenArgs {
   deploymentConfigName: string;
   /** Minutes the old (blue) tasks keep running after a successful cut-over. */
   terminationWaitMinutes: number;
-  /** Per target group, the alarms that roll a deployment back; each rollout narrows them to the
-   * new tasks' group. */
+  /** Per target group, the alarms that roll a deployment back (a rollout narrows them to one). */
   rollbackAlarms: pulumi.Output<Record<string, string[]>>;
   roles: RoleSettings;
 }
