@@ -102,6 +102,7 @@ const monitoring = new Monitoring(
     region,
     clusterName: service.clusterName,
     serviceName: service.serviceName,
+    taskDefinition: service.taskDefinitionRevision,
     loadBalancerArnSuffix: edge.loadBalancerArnSuffix,
     targetGroups: { blue: edge.blueTargetGroup, green: edge.greenTargetGroup },
     tableName: data.tableName,

@@ -124,7 +124,9 @@ export class BlueGreen extends pulumi.ComponentResource {
         },
         alarmConfiguration: {
           enabled: true,
-          alarms: args.rollbackAlarms.apply((byGroup) => Object.values(byGroup).flat()),
+          alarms: args.rollbackAlarms.apply((byGroup) => [
+            ...new Set(Object.values(byGroup).flat()),
+          ]),
         },
       },
       { parent: this, dependsOn: [policy] },

@@ -8,6 +8,8 @@ export interface MonitoringArgs {
   region: string;
   clusterName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
+  /** The task definition being deployed (`family:revision`), as the API's metrics name it. */
+  taskDefinition: pulumi.Input<string>;
   loadBalancerArnSuffix: pulumi.Input<string>;
   /** The service's blue and green target groups, by color. */
   targetGroups: Record<string, { arn: pulumi.Output<string>; arnSuffix: pulumi.Output<string> }>;
@@ -66,10 +68,14 @@ const anyOf = (namespace: string, metrics: [string, Dimensions][]): Watched => {
   );
   return { queries, expression: sumOf(queries.map((q) => q.id as string)) };
 };
+/** 5xx answers as a share of all, from the code's EMF metrics; 0 below the traffic floor. */
+const rateOf = (errors: string, total: string) =>
+  `IF(${total} >= ${MIN_REQUESTS_FOR_RATE}, 100 * ${errors} / ${total}, 0)`;
+
 /**
- * The share of a service's requests answered 5xx, from the code's EMF metrics. Such alarms notify
- * and never roll back: the metrics carry no target group, so during a canary they mix the old
- * tasks with the new, and a rollout narrows its rollback alarms to the new tasks' target group.
+ * The share of a service's requests answered 5xx, over its routes. Such alarms notify and never
+ * roll back: they mix every task definition the service runs, and an alarm about the version
+ * serving now (the reason for a fix) must not stop the fix.
  */
 const errorRate = (service: string, routes: string[]): Watched => {
   const requests = routes.flatMap((Route, r) =>
@@ -89,21 +95,22 @@ const errorRate = (service: string, routes: string[]): Watched => {
       { id: "errors", expression: filled(ids.filter((id) => id.endsWith("5xx"))) },
       { id: "total", expression: filled(ids) },
     ],
-    expression: `IF(total >= ${MIN_REQUESTS_FOR_RATE}, 100 * errors / total, 0)`,
+    expression: rateOf("errors", "total"),
   };
 };
 
 /**
- * Alarms on every moving part, all wired to one SNS topic; the service's target-group alarms also
- * roll a CodeDeploy deployment back. Plus a CloudWatch dashboard of the same metrics.
+ * Alarms on every moving part, all wired to one SNS topic; the service's target-group alarms and
+ * the deployed task definition's alarms also roll a CodeDeploy deployment back. Plus a CloudWatch
+ * dashboard of the same metrics.
  */
 export class Monitoring extends pulumi.ComponentResource {
   public readonly topicArn: pulumi.Output<string>;
   /**
    * Per target group ARN, the alarms that mean "the tasks in this group are bad" (5xx, latency,
-   * unhealthy hosts of that group only): CodeDeploy stops and rolls back on them. The function, the
-   * load balancer as a whole and the code's own metrics (error rate, p99 latency) have alarms that
-   * notify but never roll back.
+   * unhealthy hosts of that group only), plus the API's error rate and p99 of the task definition
+   * being deployed: CodeDeploy stops and rolls back on them. The function, the load balancer as a
+   * whole and the API's metrics over every task definition have alarms that notify only.
    */
   public readonly rollbackAlarms: pulumi.Output<Record<string, string[]>>;
   public readonly dashboardName: pulumi.Output<string>;
@@ -222,6 +229,31 @@ export class Monitoring extends pulumi.ComponentResource {
       ];
       return pulumi.all([group.arn, ...alarms.map((a) => a.name)]);
     });
+    // The API's tasks of the task definition being deployed, by their own metrics: whichever
+    // target group they join, these judge them alone.
+    const revision = { Service: APP_METRICS.api, TaskDefinition: args.taskDefinition };
+    const revisionAlarms = [
+      alarm(
+        "revision-error-rate",
+        "API tasks of the deployed task definition: 5% or more of requests answered 5xx for 3 minutes",
+        5,
+        3,
+        {
+          queries: [
+            query("errors", APP_METRICS.namespace, "Requests", { ...revision, StatusClass: "5xx" }),
+            query("total", APP_METRICS.namespace, "Requests", revision),
+          ],
+          expression: rateOf("FILL(errors, 0)", "total"),
+        },
+      ),
+      alarm(
+        "revision-latency-p99",
+        "API tasks of the deployed task definition: p99 latency at 1000 ms or more for 3 minutes",
+        1000,
+        3,
+        metrics(APP_METRICS.namespace, revision)("Latency", "p99"),
+      ),
+    ];
     alarm(
       "table-throttles",
       "DynamoDB read or write throttle events",
@@ -304,8 +336,10 @@ export class Monitoring extends pulumi.ComponentResource {
 
     this.topicArn = topic.arn;
     this.rollbackAlarms = pulumi
-      .all(byGroup)
-      .apply((groups) => Object.fromEntries(groups.map(([arn, ...names]) => [arn, names])));
+      .all([pulumi.all(byGroup), pulumi.all(revisionAlarms.map((a) => a.name))])
+      .apply(([groups, revisionNames]) =>
+        Object.fromEntries(groups.map(([arn, ...names]) => [arn, [...names, ...revisionNames]])),
+      );
     this.dashboardName = dashboard.dashboardName;
     this.registerOutputs({ topicArn: this.topicArn, dashboardName: this.dashboardName });
   }

@@ -48,6 +48,8 @@ export class Service extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   public readonly taskDefinitionArn: pulumi.Output<string>;
+  /** `family:revision`, as the tasks' metrics name it (lib/metrics.ts, TaskDefinition). */
+  public readonly taskDefinitionRevision: pulumi.Output<string>;
   public readonly taskNetwork: TaskNetworkArgs;
   /** The roles CodeDeploy passes to ECS when it starts a replacement task set. */
   public readonly executionRoleArn: pulumi.Output<string>;
@@ -265,6 +267,7 @@ export class Service extends pulumi.ComponentResource {
     this.clusterName = cluster.name;
     this.serviceName = service.name;
     this.taskDefinitionArn = taskDefinition.arn;
+    this.taskDefinitionRevision = pulumi.interpolate`${taskDefinition.family}:${taskDefinition.revision}`;
     this.executionRoleArn = executionRole.arn;
     this.taskRoleArn = taskRole.arn;
     this.taskNetwork = taskNetwork;

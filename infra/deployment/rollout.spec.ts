@@ -32,7 +32,10 @@ const request: RolloutRequest = {
   containerName: "api",
   containerPort: 3000,
   network: { ...NETWORK, assignPublicIp: false },
-  rollbackAlarms: { [BLUE]: ["target-5xx-blue"], [GREEN]: ["target-5xx-green"] },
+  rollbackAlarms: {
+    [BLUE]: ["target-5xx-blue", "revision-error-rate"],
+    [GREEN]: ["target-5xx-green", "revision-error-rate"],
+  },
   retryFailedRevision: false,
   timeoutMinutes: 1,
   steadyTimeoutMinutes: 1,
@@ -120,12 +123,14 @@ describe("rollout", () => {
   });
 
   it.each([
-    ["blue", BLUE, ["target-5xx-green"]],
-    ["green", GREEN, ["target-5xx-blue"]],
+    ["blue", [BLUE], ["target-5xx-green", "revision-error-rate"]],
+    ["green", [GREEN], ["target-5xx-blue", "revision-error-rate"]],
+    ["unknown", [], ["target-5xx-blue", "revision-error-rate", "target-5xx-green"]],
   ])(
-    "rolls a service changed outside Pulumi back, judged only by the alarms of the group the new tasks join (live: %s)",
+    "rolls a service changed outside Pulumi back, judged only by the alarms of the group the new tasks join and of its revision (live: %s)",
     async (_, live, alarms) => {
-      serviceRuns(primary(CURRENT, { loadBalancers: [{ targetGroupArn: live }] }), primary(TARGET));
+      const loadBalancers = live.map((targetGroupArn) => ({ targetGroupArn }));
+      serviceRuns(primary(CURRENT, { loadBalancers }), primary(TARGET));
       codeDeploy.on(GetDeploymentCommand).resolves(deployment("Succeeded"));
 
       await rollout(request, clients, pacing);
@@ -230,7 +235,7 @@ describe("rollout", () => {
     await rollout(request, clients, pacing);
 
     expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
-      AlarmNames: ["target-5xx-green"],
+      AlarmNames: ["target-5xx-green", "revision-error-rate"],
       StateValue: "ALARM",
     });
     expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 2);

@@ -186,11 +186,16 @@ async function deploy(
     version: "0.0",
     Resources: [{ TargetService: { Type: "AWS::ECS::Service", Properties: properties } }],
   });
-  // Only the alarms of the target group the new tasks join judge them: an alarm about the version
-  // serving now (the reason for a fix) must not stop the fix. Unknown live group: all alarms.
-  const alarms = Object.entries(request.rollbackAlarms)
-    .filter(([targetGroupArn]) => targetGroupArn !== liveTargetGroupArn)
-    .flatMap(([, names]) => names);
+  // Only the alarms of the target group the new tasks join and of their task definition judge
+  // them: an alarm about the version serving now (the reason for a fix) must not stop the fix.
+  // Unknown live group: all alarms.
+  const alarms = [
+    ...new Set(
+      Object.entries(request.rollbackAlarms)
+        .filter(([targetGroupArn]) => targetGroupArn !== liveTargetGroupArn)
+        .flatMap(([, names]) => names),
+    ),
+  ];
   await waitForAlarmsToClear(alarms, cloudWatch, pacing);
   const { deploymentId } = await codeDeploy.send(
     new CreateDeploymentCommand({

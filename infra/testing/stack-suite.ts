@@ -745,7 +745,7 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       });
     });
 
-    it("rolls back on failure and on alarms about the service's target groups only", () => {
+    it("rolls back on failure and on alarms about the service's target groups and deployed revision only", () => {
       expect(group().autoRollbackConfiguration).toEqual({
         enabled: true,
         events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"],
@@ -759,12 +759,13 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       expect(alarms.map((alarm) => alarm?.name).sort()).toEqual(
         ["response-time", "target-5xx", "unhealthy"]
           .flatMap((kind) => [`monitoring-${kind}-blue`, `monitoring-${kind}-green`])
+          .concat(["monitoring-revision-error-rate", "monitoring-revision-latency-p99"])
           .sort(),
       );
       const suffixes = ["edge-blue", "edge-green"].map(
         (name) => mockedState(run(), "aws:lb/targetGroup:TargetGroup", name).arnSuffix as string,
       );
-      for (const alarm of alarms) {
+      for (const alarm of alarms.filter((a) => !a?.name.includes("revision"))) {
         const dimensions = inputs(alarm!).dimensions as Record<string, string>;
         expect(Object.keys(dimensions).sort()).toEqual(["LoadBalancer", "TargetGroup"]);
         expect(suffixes).toContain(dimensions.TargetGroup);
@@ -1116,7 +1117,43 @@ export function describeStack(getRun: () => StackRun, expected: StackExpectation
       });
     });
 
-    it("keeps the application alarms out of the rollback set: notify only", () => {
+    it("rolls back on the API's error rate and p99 of the task definition being deployed", () => {
+      const task = mockedState(run(), "aws:ecs/taskDefinition:TaskDefinition", "api-task");
+      const revision = { Service: "api", TaskDefinition: `${task.family}:${task.revision}` };
+      const metrics = picusMetrics("revision-error-rate");
+      expect(metrics.map((m) => m.dimensions)).toEqual([
+        { ...revision, StatusClass: "5xx" },
+        revision,
+      ]);
+      expect(returned("revision-error-rate")[0].expression).toBe(
+        "IF(total >= 20, 100 * FILL(errors, 0) / total, 0)",
+      );
+      expect(alarm("revision-latency-p99")).toMatchObject({
+        namespace: "picus",
+        metricName: "Latency",
+        extendedStatistic: "p99",
+        dimensions: revision,
+        threshold: 1000,
+      });
+      const rollout = named(run(), "picus:deployment:EcsBlueGreenRollout", "rollout");
+      const [command] = run().resources.filter(
+        (r) => r.type === "command:local:Command" && r.parent === rollout.urn,
+      );
+      const request = parseRolloutRequest(inputs(command).stdin as string);
+      for (const names of Object.values(request.rollbackAlarms)) {
+        expect(names).toEqual(
+          expect.arrayContaining(
+            ["revision-error-rate", "revision-latency-p99"].map(
+              (suffix) =>
+                mockedState(run(), "aws:cloudwatch/metricAlarm:MetricAlarm", `monitoring-${suffix}`)
+                  .name as string,
+            ),
+          ),
+        );
+      }
+    });
+
+    it("keeps the application alarms over every task definition out of the rollback set: notify only", () => {
       const group = state(
         run(),
         "aws:codedeploy/deploymentGroup:DeploymentGroup",
