@@ -143,8 +143,8 @@ describe("bundleDeleteFunction", () => {
     }
   });
 
-  it("deletes through the bundled handler, then answers 404 and 400", async () => {
-    // Prepare
+  /** Stores an item to delete and returns its key. */
+  async function storedKey(): Promise<string> {
     const key = randomUUID();
     const store = createDocumentClient({
       region: "us-east-1",
@@ -160,28 +160,35 @@ describe("bundleDeleteFunction", () => {
       }),
     );
     store.destroy();
+    return key;
+  }
+
+  /** The function's environment in its stack: the table, the store, the token issuer. */
+  async function functionEnvironment(): Promise<Record<string, string>> {
+    const auth = await testAuthSettings();
+    return {
+      TABLE_NAME,
+      DYNAMODB_ENDPOINT: dynalite.endpoint,
+      AWS_REGION: "eu-west-1",
+      AUTH_ISSUER: auth.issuer,
+      AUTH_CLIENT_IDS: auth.clientIds.join(","),
+    };
+  }
+
+  it("deletes through the bundled handler, then answers 404 and 400", async () => {
+    // Prepare
+    const key = await storedKey();
 
     // Act
-    const auth = await testAuthSettings();
     const authorization = `Bearer ${(await testIssuer()).sign(ALL_SCOPES)}`;
-    const { results, logLines } = await invokeBundle(
-      outdir,
-      {
-        TABLE_NAME,
-        DYNAMODB_ENDPOINT: dynalite.endpoint,
-        AWS_REGION: "eu-west-1",
-        AUTH_ISSUER: auth.issuer,
-        AUTH_CLIENT_IDS: auth.clientIds.join(","),
-      },
-      [
-        createTestALBEvent({
-          path: `/picus/${key}`,
-          headers: { "x-request-id": "bundle-1", authorization },
-        }),
-        createTestALBEvent({ path: `/picus/${key}`, headers: { authorization } }),
-        createTestALBEvent({ path: "/picus/nope", headers: { authorization } }),
-      ],
-    );
+    const { results, logLines } = await invokeBundle(outdir, await functionEnvironment(), [
+      createTestALBEvent({
+        path: `/picus/${key}`,
+        headers: { "x-request-id": "bundle-1", authorization },
+      }),
+      createTestALBEvent({ path: `/picus/${key}`, headers: { authorization } }),
+      createTestALBEvent({ path: "/picus/nope", headers: { authorization } }),
+    ]);
 
     // Assess
     expect(results.map((result) => result.statusCode)).toEqual([204, 404, 400]);
@@ -215,27 +222,13 @@ describe("bundleDeleteFunction", () => {
 
     /** One DELETE of a stored item, in a process that looks like Lambda with active tracing. */
     async function deleteInLambda(lambdaTraceHeader: string) {
-      const key = randomUUID();
-      const store = createDocumentClient({
-        region: "us-east-1",
-        endpoint: dynalite.endpoint,
-        connectTimeoutMs: 1000,
-        requestTimeoutMs: 2000,
-        maxAttempts: 1,
-      });
-      await store.send(new PutCommand({ TableName: TABLE_NAME, Item: { id: key, data: {} } }));
-      store.destroy();
+      const key = await storedKey();
       const daemon = await startXRayDaemon();
-      const auth = await testAuthSettings();
       try {
         const { results, logLines } = await invokeBundle(
           outdir,
           {
-            TABLE_NAME,
-            DYNAMODB_ENDPOINT: dynalite.endpoint,
-            AWS_REGION: "eu-west-1",
-            AUTH_ISSUER: auth.issuer,
-            AUTH_CLIENT_IDS: auth.clientIds.join(","),
+            ...(await functionEnvironment()),
             AWS_EXECUTION_ENV: "AWS_Lambda_nodejs22.x",
             AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
             LAMBDA_TASK_ROOT: outdir,
