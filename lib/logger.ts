@@ -1,4 +1,4 @@
-import { trace, TraceFlags } from "@opentelemetry/api";
+import { trace } from "@opentelemetry/api";
 import pino, { type DestinationStream, type Logger } from "pino";
 import type { LogLevel } from "./config";
 
@@ -13,7 +13,7 @@ export function xrayTraceId(traceId: string): string {
  */
 export function traceFields(): { traceId?: string } {
   const context = trace.getActiveSpan()?.spanContext();
-  if (context === undefined || (context.traceFlags & TraceFlags.SAMPLED) === 0) return {};
+  if (context === undefined) return {};
   return { traceId: xrayTraceId(context.traceId) };
 }
 

@@ -107,15 +107,16 @@ function exportingProcessor(): SpanProcessor {
  * say where. Metrics are not exported this way: they are in the log lines (lib/metrics.ts).
  */
 export function startServiceTracing(options: ServiceTracingOptions = {}): NodeSDK {
+  const ratio = sampleRatio();
   const sdk = new NodeSDK({
     serviceName: process.env.OTEL_SERVICE_NAME ?? "picus-api",
     sampler: new AlwaysOnSampler(),
     spanProcessors: (options.spanProcessors ?? [exportingProcessor()]).map(
-      (processor) => new FailedAndSampledTraces(processor, sampleRatio()),
+      (processor) => new FailedAndSampledTraces(processor, ratio),
     ),
     metricReaders: [],
     logRecordProcessors: [],
-    textMapPropagator: tracePropagator(sampleRatio()),
+    textMapPropagator: tracePropagator(ratio),
     idGenerator: traceIdGenerator(),
     instrumentations: [
       new HttpInstrumentation({

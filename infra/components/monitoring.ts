@@ -33,8 +33,8 @@ type Watched =
 const TABLE_OPERATIONS = ["GetItem", "PutItem", "Scan", "DeleteItem"];
 const PERIOD_SECONDS = 60;
 /**
- * What lib/metrics.ts writes as EMF: Requests and Latency by Service, Route and StatusClass;
- * StoreLatency by Service; StoreFailures by Service and Failure.
+ * What lib/metrics.ts writes as EMF: Requests and Latency by Service, Route and StatusClass, and
+ * the API's also by TaskDefinition; StoreLatency by Service; StoreFailures by Service and Failure.
  */
 const APP_METRICS = {
   namespace: METRICS_NAMESPACE,
